@@ -1,0 +1,70 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TributaryError } from '../../domain/errors.ts';
+
+export type SqliteDatabase = Database.Database;
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' for a private in-memory database (tests only). */
+  path: string;
+  /** How long a statement waits for another process's write lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens the embedded database with the settings every SQLite backend relies on:
+ * WAL (readers never block the writer, several processes share the file),
+ * synchronous=FULL (a commit is on disk when it returns: durability is the point of
+ * the embedded queue), foreign keys on, and a busy timeout so that processes wait for
+ * each other's short write transactions instead of failing.
+ */
+export function openDatabase(options: SqliteOptions): SqliteDatabase {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  let db: SqliteDatabase;
+  try {
+    db = new Database(options.path);
+  } catch (cause) {
+    throw new TributaryError('STORE_UNAVAILABLE', `Cannot open SQLite database at ${options.path}`, { cause });
+  }
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * One connection per process, shared by every SQLite backend (store, queue, locks).
+ *
+ * better-sqlite3 is synchronous, so a second connection in the same process that hits
+ * the write lock would busy-wait on the event loop while the holder (an async
+ * transaction of this same process) can never finish: a self-deadlock. Sharing one
+ * connection avoids it, and `exclusive` keeps an async transaction from interleaving
+ * with other work on the connection: every operation that writes, or reads while a
+ * transaction may be open, goes through it. Work inside `exclusive` must not await
+ * anything but the database (no network), so that the lock is held for microseconds.
+ */
+export class SqliteHandle {
+  readonly db: SqliteDatabase;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  /** Runs `fn` after every earlier `exclusive` call on this handle has settled. */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.#tail.then(fn, fn);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openSqlite(options: SqliteOptions): SqliteHandle {
+  return new SqliteHandle(openDatabase(options));
+}
