@@ -129,6 +129,12 @@ export interface RateLimits {
   /** Total 429 (or limit-403) answers simulators reported, per provider. */
   recordRejection(provider: ProviderName): void;
   rejections(provider?: ProviderName): number;
+  /**
+   * Sets (or clears, with null) an absolute limit for every rule whose key starts with
+   * `keyPrefix`, replacing the scaled real limit: how a test makes a provider lower its
+   * limit mid-run.
+   */
+  override(keyPrefix: string, limit: number | null): void;
 }
 
 // ---------------------------------------------------------------------------
@@ -242,6 +248,7 @@ export interface RecordControl {
   remove(object: string, id: string): boolean;
 }
 
+/** Each simulator is made by a factory (`createGithubSimulator()`), so every sandbox has its own state. */
 export interface ProviderSimulator {
   name: ProviderName;
   /**
@@ -252,6 +259,11 @@ export interface ProviderSimulator {
   /** Fills the simulator's data from `ctx.people` and `ctx.rng`, recording ground truth. */
   seed(ctx: SandboxContext): void;
   control: RecordControl;
+  /**
+   * Mints a valid access token without the OAuth round trip (control API), for the
+   * simulator's default account unless one is given.
+   */
+  mint(ctx: SandboxContext, input: { account?: string; scopes?: string[]; accessSeconds?: number }): IssuedTokens;
   /**
    * Optional extra control routes, mounted under `/_sandbox/<provider>/` (Slack's
    * event subscription URL, Notion's webhook subscription, Salesforce outbound messages).
