@@ -10,7 +10,7 @@ export type JobPriority = (typeof JOB_PRIORITIES)[number];
 export interface EnqueueOptions {
   /** Default `normal`. Among ready jobs, higher priority runs first, then oldest first. */
   priority?: JobPriority;
-  /** Not visible to consumers until this many milliseconds from now. */
+  /** Not visible to consumers until this many milliseconds from now (by the queue's clock). */
   delayMs?: number;
   /**
    * While a job with the same key is pending, waiting or running in the same queue,
@@ -47,8 +47,10 @@ export interface Job<P = unknown> {
  * attempt; a `TributaryError`'s category decides what happens next:
  * `transient` and unknown errors retry with exponential backoff and jitter,
  * `rate_limit` retries after the error's `retryAfterMs`, and `auth`, `permanent`
- * and `bad_data` go straight to the dead letters (retrying cannot help).
- * The signal aborts when the lease is lost or the consumer is stopped.
+ * and `bad_data` go straight to the dead letters (retrying cannot help). After
+ * `maxAttempts` attempts a failing job is dead-lettered too.
+ * The signal aborts when the lease is lost (another consumer may now hold the job;
+ * this handler's result is ignored) or when `Consumer.stop`'s grace runs out.
  */
 export type JobHandler<P = unknown> = (job: Job<P>, signal: AbortSignal) => Promise<void>;
 
@@ -61,8 +63,10 @@ export interface ConsumeOptions {
 
 export interface Consumer {
   /**
-   * Stop taking jobs, wait for running ones up to `graceMs`, then release the leases of
-   * any still running so another process picks them up at once.
+   * Stop taking jobs, wait for running ones (and their acknowledgements) up to
+   * `graceMs`, then abort and release the leases of any still running so another
+   * process picks them up at once. A released job has not failed: backends should not
+   * count the interrupted delivery against `maxAttempts`. Idempotent.
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -80,16 +84,25 @@ export interface QueueStats {
   readonly oldestReadyAgeMs: number;
 }
 
+/**
+ * A job that failed for good, with the last failure classified. `errorMessage` is the
+ * error's message only: no stack, no cause chain, credential-looking values redacted.
+ */
 export interface DeadLetter {
   readonly id: string;
   readonly jobId: string;
   readonly queue: QueueName;
   readonly payload: unknown;
+  readonly priority: JobPriority;
+  /** Attempts made, the failing one included. */
   readonly attempts: number;
   readonly category: ErrorCategory;
+  /** A code of the error catalog, or `JOB_FAILED` for an unclassified error. */
   readonly errorCode: string;
   readonly errorMessage: string;
+  readonly idempotencyKey: string | null;
   readonly correlationId: string | null;
+  readonly enqueuedAt: number;
   readonly failedAt: number;
 }
 
@@ -100,8 +113,18 @@ export interface DeadLetter {
  * under a lease; when the lease expires (the process crashed or hung) the job becomes
  * ready again and its attempt count goes up. Handlers must therefore be idempotent;
  * the rest of Tributary makes them so (ARCHITECTURE.md, delivery guarantees).
- * `enqueue` resolves only once the job is durable. Completion is durable before the
- * next job of the same consumer slot starts.
+ * `enqueue` resolves only once the job is durable. A delivery counts as done only
+ * once its acknowledgement is durable (a crash before that redelivers it), and that
+ * happens before the next job of the same consumer slot starts. Backends may batch
+ * enqueues and acknowledgements of many jobs into one commit.
+ *
+ * Idempotency keys are enforced by the backend's storage, so they hold across
+ * processes, not only within one.
+ *
+ * Errors: unknown queue, priority or invalid numbers reject with `VALIDATION_FAILED`;
+ * a backend that cannot commit rejects with `QUEUE_UNAVAILABLE`; anything after
+ * `close()` with `SHUTTING_DOWN`. Payloads must be JSON-serialisable: a handler gets
+ * the JSON round trip of what was enqueued.
  *
  * Ordering: by priority, then by the time the job became ready. No FIFO guarantee
  * across retries. Deliberately left out: per-key ordering, job progress, repeat jobs
@@ -113,9 +136,20 @@ export interface JobQueue {
   enqueueMany<P>(queue: QueueName, jobs: readonly { payload: P; options?: EnqueueOptions }[]): Promise<EnqueueResult[]>;
   consume<P>(queue: QueueName, handler: JobHandler<P>, options: ConsumeOptions): Consumer;
   stats(): Promise<QueueStats[]>;
+  /**
+   * Newest first. `limit` defaults to 50 (at most 500); `before` is the id of the last
+   * dead letter of the previous page, and stays a valid cursor if that one is
+   * discarded meanwhile.
+   */
   listDeadLetters(queue: QueueName, options?: { limit?: number; before?: string }): Promise<DeadLetter[]>;
-  /** Put a dead letter back on its queue as a fresh job (attempt 1). Returns the new job id. */
+  /**
+   * Put a dead letter back on its queue as a fresh job (attempt 1, same payload,
+   * priority, idempotency key and correlation id) and remove the dead letter. Returns
+   * the new job id, or, when a live job already holds the same idempotency key, that
+   * job's id. `NOT_FOUND` when there is no such dead letter.
+   */
   replayDeadLetter(id: string): Promise<string>;
+  /** Delete a dead letter for good. `NOT_FOUND` when there is no such dead letter. */
   discardDeadLetter(id: string): Promise<void>;
   /** Stop every consumer (see `Consumer.stop`) and release resources. */
   close(): Promise<void>;
