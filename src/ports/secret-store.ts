@@ -12,12 +12,15 @@ export interface SecretInfo {
 /**
  * Where secret values live: tokens, keys, signing secrets, webhook URLs.
  *
- * Each secret is bound to a tenant: reading it under another tenant fails as if it
- * did not exist. Values are opaque UTF-8 strings (callers JSON-encode structures).
- * Any tampering with a stored value fails the read with SECRET_DECRYPT_FAILED; it is
- * never silently returned. `rotateMasterKey` re-wraps every secret under the newest
- * master key version without changing a value, and is safe to run while the platform
- * serves traffic. Nothing here ever logs or returns a value except `get`.
+ * Each secret is bound to a tenant: reading, updating or inspecting it under another
+ * tenant fails with SECRET_NOT_FOUND, as if it did not exist. Values are opaque UTF-8
+ * strings (callers JSON-encode structures). Any tampering with a stored value fails the
+ * read with SECRET_DECRYPT_FAILED; it is never silently returned. `delete` is
+ * idempotent: a missing ref (or another tenant's) is left alone without an error.
+ * `rotateMasterKey` re-wraps every secret under the newest master key version without
+ * changing a value, and is safe to run while the platform serves traffic; it returns
+ * that version and how many secrets it re-wrapped. Nothing here ever logs or returns a
+ * value except `get`. Contract suite: ports/contracts/secret-store.contract.ts.
  */
 export interface SecretStore {
   put(tenantId: string, label: string, value: string): Promise<SecretInfo>;
