@@ -1,0 +1,103 @@
+/**
+ * Small helpers over ProviderHttp for Salesforce's REST API v60.0: paths under the
+ * connection's instance URL, Salesforce's datetime format, the describe call, and the
+ * one place that turns an sObject row into an ExternalRecord.
+ *
+ * Paths are relative (no leading slash) so that they resolve under the connection's
+ * base URL even when it has a path (the sandbox mounts Salesforce under `/salesforce`);
+ * paths Salesforce hands back (`nextRecordsUrl`, `/services/data/...`) go through
+ * `relativePath` for the same reason.
+ */
+import { TributaryError } from '../../domain/errors.ts';
+import type { ExternalRecord, ProviderContext } from '../provider.ts';
+
+export const SALESFORCE_API_VERSION = 'v60.0';
+
+/** A REST path under `/services/data/v60.0/`. */
+export function dataPath(rest: string): string {
+  return `services/data/${SALESFORCE_API_VERSION}/${rest.replace(/^\//, '')}`;
+}
+
+/** A path Salesforce returned (absolute from the instance root) as one under the base URL. */
+export function relativePath(path: string): string {
+  return /^https?:\/\//i.test(path) ? path : path.replace(/^\/+/, '');
+}
+
+/** Epoch ms of a Salesforce datetime (`2024-01-15T10:30:00.000+0000`, or any ISO 8601). */
+export function parseSfDate(value: unknown): number | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A datetime literal SOQL and the replication endpoints accept: `2024-01-15T10:30:00.000Z`. */
+export function sfDateTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * The current time for replication windows. ProviderContext has no clock yet; an engine
+ * that passes `now()` on the context (the sandbox-synced clock in tests, an injected
+ * Clock in production) is honoured, otherwise the system time.
+ */
+export function nowOf(ctx: ProviderContext): number {
+  const now = (ctx as { now?: unknown }).now;
+  return typeof now === 'function' ? Number((now as () => number)()) : Date.now();
+}
+
+export function asObject(value: unknown, what: string): Record<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new TributaryError('PROVIDER_UNAVAILABLE', `Salesforce answered ${what} with an unexpected body`, { details: { provider: 'salesforce' } });
+}
+
+/** An sObject row as an ExternalRecord: id = Id, version = modifiedAt = SystemModstamp. */
+export function toRecord(row: Record<string, unknown>): ExternalRecord {
+  const id = typeof row.Id === 'string' ? row.Id : '';
+  const stamp = parseSfDate(row.SystemModstamp) ?? parseSfDate(row.LastModifiedDate);
+  const iso = stamp === null ? null : sfDateTime(stamp);
+  return { id, version: iso, modifiedAt: iso, data: row };
+}
+
+export interface DescribeField {
+  name: string;
+  label?: string;
+  type: string;
+  custom?: boolean;
+  nillable?: boolean;
+  createable?: boolean;
+  updateable?: boolean;
+  defaultedOnCreate?: boolean;
+  picklistValues?: { value: string; active?: boolean }[];
+  referenceTo?: string[];
+}
+
+export interface SObjectDescribe {
+  name: string;
+  label: string;
+  custom?: boolean;
+  createable?: boolean;
+  updateable?: boolean;
+  deletable?: boolean;
+  fields: DescribeField[];
+}
+
+/** `GET sobjects/{Type}/describe`: the object's fields, including custom `__c` ones. */
+export async function describeSObject(ctx: ProviderContext, type: string): Promise<SObjectDescribe> {
+  const response = await ctx.http.request({ method: 'GET', path: dataPath(`sobjects/${encodeURIComponent(type)}/describe`), operation: 'read', bucket: 'describe' });
+  const body = asObject(response.body, 'describe');
+  if (!Array.isArray(body.fields)) throw new TributaryError('PROVIDER_UNAVAILABLE', `Salesforce describe of ${type} has no fields`, { details: { provider: 'salesforce' } });
+  return body as unknown as SObjectDescribe;
+}
+
+/** Types SOQL cannot select in a multi-row query, or that only repeat other columns. */
+const UNSELECTABLE = new Set(['base64', 'address', 'location']);
+
+/** The field names a sync selects: every field except compound and binary ones. */
+export function selectableFields(describe: SObjectDescribe): string[] {
+  return describe.fields.filter((f) => !UNSELECTABLE.has(f.type)).map((f) => f.name);
+}
+
+/** Quotes a value for a SOQL string literal. */
+export function soqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
