@@ -159,6 +159,8 @@ export interface ConnectionInfo {
   id: string;
   tenantId: string;
   baseUrl: string;
+  /** How the connection authenticates; some calls differ (GitHub installation tokens cannot call `/user`). */
+  credentialType?: CredentialType;
   /** Provider-specific settings: Notion database ids, GitHub owner/repos, Google calendar id... */
   settings: Record<string, unknown>;
 }
@@ -167,6 +169,8 @@ export interface ProviderContext {
   http: ProviderHttp;
   connection: ConnectionInfo;
   signal?: AbortSignal;
+  /** Epoch ms, from the injected Clock (windows such as Salesforce getDeleted end "now"). */
+  now?(): number;
 }
 
 export interface AccountInfo {
@@ -203,6 +207,8 @@ export interface Provider {
   defaultAuthBaseUrl: string;
   auth: AuthSpec;
   objects: ObjectDefinition[];
+  /** Objects not in the static list, by name (any Salesforce sObject). */
+  objectFor?(name: string): ObjectDefinition | undefined;
   /** Who am I: the account the credential belongs to. Throws PROVIDER_AUTH_FAILED if refused. */
   validate(ctx: ProviderContext): Promise<AccountInfo>;
   /** Object schemas, including custom fields (Salesforce describe, Notion database properties). */
