@@ -18,8 +18,17 @@ export interface SandboxOptions {
   rateLimitScale: number;
   /** Token lifetimes in seconds, per provider, overriding the provider's real ones. */
   tokenLifetimes: Partial<Record<ProviderName, { accessSeconds?: number; refreshSeconds?: number }>>;
-  /** The sandbox's own base URL once listening (`http://127.0.0.1:PORT`). */
+  /**
+   * The sandbox's own base URL once listening (`http://127.0.0.1:PORT`). The core updates
+   * it in place on listen: read `ctx.options.baseUrl` when you need it, do not copy it at
+   * register time.
+   */
   baseUrl: string;
+  /**
+   * Multiplies every webhook retry delay (0.001 turns Slack's 1 min into 60 ms), so tests
+   * see retries without waiting. Default 1.
+   */
+  webhookDelayScale?: number;
 }
 
 /** Controllable time: real time plus an offset that tests move forward. */
@@ -80,6 +89,11 @@ export interface IssueOptions {
   refreshSeconds?: number;
   /** With rotation, using a refresh token revokes it and the access token it came with. */
   rotateRefresh: boolean;
+  /**
+   * Inactivity timeout instead of a fixed lifetime: every successful `check` pushes the
+   * access token's expiry `accessSeconds` further (Salesforce sessions).
+   */
+  slidingAccess?: boolean;
 }
 
 export interface TokenService {
@@ -92,6 +106,8 @@ export interface TokenService {
     options: IssueOptions,
   ): RefreshResult | { ok: false; reason: 'invalid_code' | 'pkce_failed' | 'redirect_mismatch' };
   issue(grant: TokenGrant, options: IssueOptions): IssuedTokens;
+  /** Whether the client exists for this provider and, when a secret is given, whether it matches. */
+  verifyClient(provider: ProviderName, clientId: string, clientSecret?: string): 'ok' | 'unknown_client' | 'bad_secret';
   check(provider: ProviderName, authorizationHeader: string | undefined): TokenCheck;
   refresh(provider: ProviderName, refreshToken: string, clientId: string, options: IssueOptions): RefreshResult;
   revoke(provider: ProviderName, token: string): boolean;
@@ -110,6 +126,11 @@ export interface LimitRule {
   windowMs: number;
   /** Cost of this call (GitHub secondary points: 1 for reads, 5 for writes). */
   cost?: number;
+  /**
+   * Rolling window (the calls of the last `windowMs`, Salesforce's 24 h) instead of a
+   * fixed window that starts at the key's first call and resets `windowMs` later.
+   */
+  sliding?: boolean;
 }
 
 export interface LimitDecision {
@@ -148,10 +169,18 @@ export interface DeliveryRequest {
   body: string;
   /**
    * Delays in ms before each retry after a failed attempt (non-2xx, timeout, refused).
-   * Empty: no retry (GitHub). `retryHeaders(n)` adds per-retry headers (Slack's X-Slack-Retry-Num).
+   * Empty: no retry (GitHub). `retryHeaders(n, reason)` adds per-retry headers (Slack's
+   * X-Slack-Retry-Num); `reason` is Slack's vocabulary: `http_timeout`, `connection_failed`
+   * or `http_error`.
    */
   retryDelaysMs: number[];
   retryHeaders?: (retryNumber: number, reason: string) => Record<string, string>;
+  /**
+   * Decides an answered attempt: 'delivered', 'retry' (per `retryDelaysMs`) or 'give_up'
+   * (Slack's `X-Slack-No-Retry: 1`). Default: 2xx delivered, anything else retry. Timeouts
+   * and refused connections always retry. Salesforce outbound messages need `<Ack>true</Ack>`.
+   */
+  classify?: (response: { status: number; headers: Record<string, string>; body: string }) => 'delivered' | 'retry' | 'give_up';
   /** Recomputes headers per attempt where the signature covers a timestamp. */
   resign?: (attempt: number) => Record<string, string>;
   timeoutMs?: number;
@@ -203,6 +232,11 @@ export interface PersonVariant {
   phone: string | null;
   company: string | null;
   title: string | null;
+  /** The company's web domain (the person's work email domain), for Accounts and orgs. */
+  companyDomain?: string | null;
+  city?: string | null;
+  country?: string | null;
+  githubLogin?: string | null;
 }
 
 export interface PeopleDirectory {
@@ -213,6 +247,8 @@ export interface PeopleDirectory {
    * typos, case, missing fields, other phone formats, an old email.
    */
   variantsFor(provider: ProviderName, coverage: number): PersonVariant[];
+  /** The true person behind a truthId. */
+  byTruthId(truthId: string): Person | undefined;
 }
 
 export interface GroundTruth {
@@ -241,6 +277,8 @@ export interface SandboxContext {
  * `object` is the simulator's own object name (`Contact`, `issues`, `contacts`, ...).
  */
 export interface RecordControl {
+  // Methods may throw an error with a numeric `statusCode` (see `SandboxHttpError` in
+  // ./errors.ts): the control API answers with that status; other errors answer 400.
   objects(): string[];
   list(object: string, options: { limit: number; offset: number }): { total: number; records: unknown[] };
   create(object: string, fields: Record<string, unknown>): unknown;
@@ -256,7 +294,11 @@ export interface ProviderSimulator {
    * provider's prefix (`/github`), with the core's hooks (request log, faults) applied.
    */
   register(app: FastifyInstance, ctx: SandboxContext): Promise<void> | void;
-  /** Fills the simulator's data from `ctx.people` and `ctx.rng`, recording ground truth. */
+  /**
+   * Fills the simulator's data from `ctx.people` and `ctx.rng`, recording ground truth.
+   * Called again by `POST /_sandbox/reset` (after the core cleared tokens, limits, truth
+   * and regenerated people): it must REPLACE all of the simulator's data, not add to it.
+   */
   seed(ctx: SandboxContext): void;
   control: RecordControl;
   /**
@@ -269,6 +311,12 @@ export interface ProviderSimulator {
    * event subscription URL, Notion's webhook subscription, Salesforce outbound messages).
    */
   registerControl?(app: FastifyInstance, ctx: SandboxContext): Promise<void> | void;
+  /**
+   * The provider's own answer for an injected status fault (500, 502, 503, 429, ...):
+   * headers and JSON-serialisable (or string) body. Without it the core answers
+   * `{"message":"Injected fault","status":N}`.
+   */
+  faultResponse?(status: number): { headers?: Record<string, string>; body: unknown };
 }
 
 export type { FastifyInstance, FastifyReply, FastifyRequest };
