@@ -53,13 +53,11 @@ describe('people generator', () => {
     expect(variants.filter((v) => shared.has(v.truthId)).length).toBeGreaterThan(1500);
   });
 
-  it('generates 100,000 people in a few seconds', () => {
-    const started = Date.now();
+  it('generates 100,000 distinct people', () => {
     const dir = generatePeople(1, 100_000);
-    dir.variantsFor('salesforce', 0.9);
     expect(dir.all()).toHaveLength(100_000);
-    // A few seconds even on a loaded machine (about 0.5 s alone).
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(new Set(dir.all().map((p) => p.truthId)).size).toBe(100_000);
+    expect(dir.variantsFor('salesforce', 0.9).length).toBeGreaterThan(85_000);
   });
 
   it('gives independent, repeatable rng streams per label', () => {

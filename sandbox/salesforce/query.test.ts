@@ -150,18 +150,12 @@ describe('salesforce SOQL query', () => {
     expect(locator.body[0].errorCode).toBe('INVALID_QUERY_LOCATOR');
   });
 
-  it('seeds 100,000 Contacts in seconds and pages them well above 10,000 records/s', async () => {
-    const t0 = Date.now();
+  // Speed is measured by `npm run bench:sandbox`; this checks that a benchmark-sized org pages correctly.
+  it('seeds 100,000 people and walks every Contact exactly once', async () => {
     const sf = await start(100_000);
-    const seedMs = Date.now() - t0;
-    const t1 = Date.now();
     const { records, totalSize } = await sf.walk('SELECT Id, FirstName, LastName, Email, Phone, AccountId, SystemModstamp FROM Contact');
-    const walkMs = Date.now() - t1;
     expect(records).toHaveLength(totalSize);
+    expect(new Set(records.map((r: { Id: string }) => r.Id)).size).toBe(totalSize);
     expect(totalSize).toBeGreaterThan(85_000);
-    console.log(`salesforce: seeded 100k people in ${seedMs} ms; paged ${totalSize} contacts in ${walkMs} ms (${Math.round(totalSize / (walkMs / 1000))} records/s)`);
-    // Generous bounds: the machine is shared; alone it is ~1.5 s to seed and ~80k records/s.
-    expect(seedMs).toBeLessThan(15_000);
-    expect(walkMs).toBeLessThan(15_000);
   });
 });
