@@ -1,0 +1,275 @@
+/**
+ * Compiles a validated mapping document once (paths parsed, transforms resolved with their
+ * arguments) into a CompiledMapping whose `apply` is cheap per record. This is the ingest
+ * hot path: no parsing, lookups or allocation beyond the output happen per record.
+ */
+import type {
+  FieldMapping,
+  MappingContext,
+  MappingDocument,
+  MappingIssue,
+  MappedEntity,
+  MappedRelationship,
+  MappingResult,
+  TransformCall,
+  ValueSpec,
+} from '../domain/mapping.ts';
+import { compilePath, parsePath, setField } from './path.ts';
+import type { ParsedPath, PathGetter, PathScope } from './path.ts';
+import { getTransform } from './transforms/registry.ts';
+import type { TransformContext, TransformFn } from './transforms/types.ts';
+import { assertValidMapping } from './validate.ts';
+
+export interface Step {
+  readonly name: string;
+  readonly fn: TransformFn;
+  readonly acceptsNullish: boolean;
+}
+
+/** A value spec made runnable: where to read, then which steps to run. */
+export interface CompiledValue {
+  /** One parsed path per source (empty for a field without source). */
+  readonly paths: readonly ParsedPath[];
+  readonly multi: boolean;
+  readonly read: (scope: PathScope) => unknown;
+  readonly steps: readonly Step[];
+  readonly calls: readonly TransformCall[];
+}
+
+export interface CompiledField {
+  readonly spec: FieldMapping;
+  readonly label: string;
+  readonly value: CompiledValue;
+  /** Writes the value into the entity's fields (a plain key, or nested for dotted targets). */
+  readonly write: (fields: Record<string, unknown>, value: unknown) => void;
+}
+
+function fieldWriter(target: string): CompiledField['write'] {
+  if (!target.includes('.')) return (fields, value) => {
+    fields[target] = value;
+  };
+  return (fields, value) => setField(fields, target, value);
+}
+
+interface CompiledRelationship {
+  readonly kind: string;
+  readonly toEntityType: string;
+  readonly toObject: string;
+  readonly value: CompiledValue;
+  /** `via` is a projection: the transforms run on each value found. */
+  readonly perElement: boolean;
+  readonly label: string;
+}
+
+export interface CompiledTarget {
+  readonly name: string;
+  readonly entityType: string;
+  readonly object: string;
+  readonly key: CompiledValue;
+  readonly each: PathGetter | null;
+  readonly optional: boolean;
+  readonly version: PathGetter | null;
+  readonly tombstone: { get: PathGetter; equals: unknown; truthy: boolean } | null;
+  readonly fields: readonly CompiledField[];
+  readonly relationships: readonly CompiledRelationship[];
+}
+
+export interface CompiledMapping {
+  readonly document: MappingDocument;
+  readonly targets: readonly CompiledTarget[];
+  /** Maps one record; never throws for bad data. */
+  apply(record: unknown, context?: MappingContext): MappingResult;
+}
+
+function compileSteps(calls: readonly TransformCall[] | undefined): Step[] {
+  return (calls ?? []).map((call) => {
+    const def = getTransform(call.name);
+    if (!def) throw new Error(`unknown transform ${call.name}`); // unreachable after validation
+    return { name: def.name, fn: def.make(call.args ?? []), acceptsNullish: def.acceptsNullish === true };
+  });
+}
+
+export function compileValue(spec: ValueSpec): CompiledValue {
+  const texts = spec.sources ?? (spec.source !== undefined ? [spec.source] : []);
+  const paths = texts.map(parsePath);
+  const getters = paths.map(compilePath);
+  let read: (scope: PathScope) => unknown;
+  if (spec.sources) {
+    // All sources missing reads as missing (so the field is left out), not as [undefined, ...].
+    read = (scope) => {
+      const values = getters.map((g) => g(scope));
+      return values.every((v) => v === undefined) ? undefined : values;
+    };
+  }
+  else if (getters[0]) read = getters[0];
+  else read = () => undefined;
+  return { paths, multi: spec.sources !== undefined, read, steps: compileSteps(spec.transforms), calls: spec.transforms ?? [] };
+}
+
+/** Runs the steps; a nullish value skips steps that do not take one (defaults still run). */
+export function runSteps(value: unknown, steps: readonly Step[], ctx: TransformContext): unknown {
+  let v = value;
+  for (const step of steps) {
+    if ((v === null || v === undefined) && !step.acceptsNullish) continue;
+    v = step.fn(v, ctx);
+  }
+  return v;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isBlankKey(v: unknown): boolean {
+  return v === null || v === undefined || v === '' || (typeof v !== 'string' && typeof v !== 'number');
+}
+
+/** Resolves the context's defaults once per call. */
+export function transformContext(context: MappingContext | undefined): TransformContext {
+  return { defaultRegion: context?.defaultRegion ?? 'US', timeZone: context?.timeZone ?? 'UTC' };
+}
+
+function compileTarget(doc: MappingDocument, index: number): CompiledTarget {
+  const t = doc.targets[index] as MappingDocument['targets'][number];
+  const name = t.name ?? t.entityType;
+  const keySpec: ValueSpec = typeof t.key === 'string' ? { source: t.key } : (t.key ?? { source: 'id' });
+  return {
+    name,
+    entityType: t.entityType,
+    object: t.object ?? doc.source.object,
+    key: compileValue(keySpec),
+    each: t.each ? compilePath(parsePath(t.each)) : null,
+    optional: t.optional === true,
+    version: t.version ? compilePath(parsePath(t.version)) : null,
+    tombstone: t.tombstone
+      ? { get: compilePath(parsePath(t.tombstone.source)), equals: t.tombstone.equals, truthy: t.tombstone.equals === undefined }
+      : null,
+    fields: t.fields.map((spec) => ({ spec, label: `${name}.${spec.target}`, value: compileValue(spec), write: fieldWriter(spec.target) })),
+    relationships: (t.relationships ?? []).map((r) => {
+      const value = compileValue({ source: r.via, ...(r.transforms ? { transforms: r.transforms } : {}) });
+      return {
+        kind: r.kind,
+        toEntityType: r.toEntityType,
+        toObject: r.toObject ?? r.toEntityType,
+        value,
+        perElement: value.paths[0]?.projection === true,
+        label: `${name}.$relationships.${r.kind}`,
+      };
+    }),
+  };
+}
+
+/**
+ * Validates and compiles a mapping document. Throws TributaryError VALIDATION_FAILED
+ * (field = JSON path of the first problem, details.errors = all of them) when invalid.
+ */
+export function compileMapping(doc: unknown): CompiledMapping {
+  const document = assertValidMapping(doc);
+  const targets = document.targets.map((_t, i) => compileTarget(document, i));
+  return { document, targets, apply: (record, context) => applyCompiled(targets, record, context) };
+}
+
+function applyCompiled(targets: readonly CompiledTarget[], record: unknown, context: MappingContext | undefined): MappingResult {
+  const ctx = transformContext(context);
+  const vars = context?.vars;
+  const entities: MappedEntity[] = [];
+  const relationships: MappedRelationship[] = [];
+  const errors: MappingIssue[] = [];
+  let failed = false;
+  const seenEntities = new Set<string>();
+  const seenRelationships = new Set<string>();
+
+  for (const target of targets) {
+    let elements: unknown[];
+    if (target.each) {
+      const found = target.each({ current: record, record, vars });
+      elements = Array.isArray(found) ? found : found === undefined || found === null ? [] : [found];
+    } else elements = [record];
+
+    for (const element of elements) {
+      const scope: PathScope = { current: element, record, vars };
+      let key: unknown;
+      let keyError: string | null = null;
+      try {
+        key = runSteps(target.key.read(scope), target.key.steps, ctx);
+      } catch (e) {
+        keyError = reasonOf(e);
+      }
+      if (keyError !== null || isBlankKey(key)) {
+        if (keyError !== null) errors.push({ field: `${target.name}.$key`, reason: keyError });
+        if (!target.optional) {
+          failed = true;
+          if (keyError === null) errors.push({ field: `${target.name}.$key`, reason: 'the record has no external id for this entity' });
+        }
+        continue;
+      }
+      const externalId = String(key);
+      const dedupeKey = `${target.entityType}\u0000${target.object}\u0000${externalId}`;
+      const ref = { entityType: target.entityType, object: target.object, externalId };
+
+      if (!seenEntities.has(dedupeKey)) {
+        seenEntities.add(dedupeKey);
+        let deleted = false;
+        if (target.tombstone) {
+          const v = target.tombstone.get(scope);
+          deleted = target.tombstone.truthy ? Boolean(v) : v === target.tombstone.equals;
+        }
+        const fields: Record<string, unknown> = {};
+        for (const field of target.fields) {
+          let value: unknown;
+          let broke = false;
+          try {
+            value = runSteps(field.value.read(scope), field.value.steps, ctx);
+          } catch (e) {
+            broke = true;
+            errors.push({ field: field.label, reason: reasonOf(e) });
+          }
+          if ((value === null || value === undefined) && field.spec.default !== undefined && !broke) value = field.spec.default;
+          if (value === null || value === undefined) {
+            // A deleted record often carries little more than its id: only its key is required.
+            if (field.spec.required && !deleted) {
+              failed = true;
+              if (!broke) errors.push({ field: field.label, reason: 'required field is missing' });
+            }
+            if (value === null && !broke) field.write(fields, null);
+            continue;
+          }
+          field.write(fields, value);
+        }
+        let remoteVersion: string | null = null;
+        if (target.version) {
+          const v = target.version(scope);
+          if (v !== null && v !== undefined && v !== '') remoteVersion = String(v);
+        }
+        entities.push({ ...ref, target: target.name, fields, remoteVersion, deleted });
+      }
+
+      for (const rel of target.relationships) {
+        const raw = rel.value.read(scope);
+        const inputs = rel.perElement && Array.isArray(raw) ? raw : [raw];
+        for (const input of inputs) {
+          let v: unknown;
+          try {
+            v = runSteps(input, rel.value.steps, ctx);
+          } catch (e) {
+            errors.push({ field: rel.label, reason: reasonOf(e) });
+            continue;
+          }
+          if (Array.isArray(v) && v.length <= 1) v = v[0];
+          if (Array.isArray(v)) {
+            errors.push({ field: rel.label, reason: 'gives several values; use a [*] path so that each becomes a relationship' });
+            continue;
+          }
+          if (isBlankKey(v)) continue;
+          const to = { entityType: rel.toEntityType, object: rel.toObject, externalId: String(v) };
+          const k = `${dedupeKey}\u0000${rel.kind}\u0000${to.entityType}\u0000${to.object}\u0000${to.externalId}`;
+          if (seenRelationships.has(k)) continue;
+          seenRelationships.add(k);
+          relationships.push({ kind: rel.kind, from: ref, to });
+        }
+      }
+    }
+  }
+  if (failed) return { entities: [], relationships: [], errors, failed: true };
+  return { entities, relationships, errors, failed: false };
+}

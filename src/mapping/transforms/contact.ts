@@ -1,0 +1,179 @@
+/** Contact-detail transforms: emails, E.164 phones, domains, URLs, countries. */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
+import type { TransformDef } from './types.ts';
+import { TransformError, arg, describe, expectString, normalizingInverse } from './types.ts';
+
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/** Trims, strips a "Name <a@b>" wrapper and a `mailto:`, lower-cases; throws when not an email. */
+export function normalizeEmail(raw: string): string {
+  let s = raw.trim();
+  const angle = /<([^<>]+)>\s*$/.exec(s);
+  if (angle) s = (angle[1] as string).trim();
+  if (s.toLowerCase().startsWith('mailto:')) s = s.slice(7);
+  s = s.toLowerCase();
+  if (!EMAIL.test(s)) throw new TransformError(`not an email address: ${describe(raw)}`);
+  return s;
+}
+
+/**
+ * libphonenumber parsing is the expensive step of the hot path; the same numbers recur
+ * (shared switchboards, re-synced records), so results are memoised in a bounded map.
+ */
+const PHONE_CACHE_LIMIT = 20_000;
+const phoneCache = new Map<string, string | null>();
+
+export function toE164(raw: string, region: string): string | null {
+  const key = `${region}|${raw}`;
+  const hit = phoneCache.get(key);
+  if (hit !== undefined) return hit;
+  const parsed = parsePhoneNumberFromString(raw, region as CountryCode);
+  const result = parsed && parsed.isPossible() ? parsed.number : null;
+  if (phoneCache.size >= PHONE_CACHE_LIMIT) phoneCache.clear();
+  phoneCache.set(key, result);
+  return result;
+}
+
+function hostOf(raw: string): string {
+  const s = raw.trim();
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `https://${s}`);
+    return url.hostname.toLowerCase();
+  } catch {
+    throw new TransformError(`not a URL: ${describe(raw)}`);
+  }
+}
+
+export function normalizeUrl(raw: string): string {
+  const s = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:/i.test(s) ? s : `https://${s}`);
+  } catch {
+    throw new TransformError(`not a URL: ${describe(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TransformError(`not a web URL: ${describe(raw)}`);
+  url.hash = url.hash === '#' ? '' : url.hash;
+  const text = url.toString();
+  return url.pathname === '/' && url.search === '' && url.hash === '' ? text.replace(/\/$/, '') : text;
+}
+
+let countryTable: Map<string, string> | null = null;
+/** Codes Intl names that are not current ISO 3166-1 countries (reserved, groupings, retired). */
+const NOT_COUNTRIES = new Set(['AA', 'UK', 'EU', 'EZ', 'UN', 'FX', 'SU', 'YU', 'CS', 'AN', 'DD', 'ZZ', 'TP', 'ZR', 'BU', 'NT']);
+const regionNames = new Intl.DisplayNames('en', { type: 'region' });
+
+/** English names, alpha-2 codes, common alpha-3 codes and aliases -> alpha-2. Built once. */
+function countries(): Map<string, string> {
+  if (countryTable) return countryTable;
+  const table = new Map<string, string>();
+  const A = 'A'.charCodeAt(0);
+  for (let i = 0; i < 26; i++) {
+    for (let j = 0; j < 26; j++) {
+      const code = String.fromCharCode(A + i, A + j);
+      if (NOT_COUNTRIES.has(code) || (/^(Q[M-Z]|X[A-Z])$/.test(code) && code !== 'XK')) continue;
+      const name = regionNames.of(code);
+      if (name && name !== code && !/^(Unknown|Pseudo)/.test(name)) {
+        table.set(code.toLowerCase(), code);
+        if (!table.has(name.toLowerCase())) table.set(name.toLowerCase(), code);
+      }
+    }
+  }
+  const aliases: Record<string, string> = {
+    usa: 'US', 'united states of america': 'US', america: 'US', uk: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB',
+    gbr: 'GB', deu: 'DE', germany: 'DE', deutschland: 'DE', fra: 'FR', can: 'CA', aus: 'AU', nld: 'NL', holland: 'NL', esp: 'ES', españa: 'ES',
+    ita: 'IT', italia: 'IT', che: 'CH', schweiz: 'CH', suisse: 'CH', aut: 'AT', österreich: 'AT', irl: 'IE', jpn: 'JP', chn: 'CN', ind: 'IN', bra: 'BR',
+    mex: 'MX', swe: 'SE', nor: 'NO', dnk: 'DK', fin: 'FI', pol: 'PL', prt: 'PT', bel: 'BE', nzl: 'NZ', zaf: 'ZA', kor: 'KR', 'south korea': 'KR',
+    rus: 'RU', russia: 'RU', 'czech republic': 'CZ', 'the netherlands': 'NL', 'viet nam': 'VN', uae: 'AE',
+  };
+  for (const [alias, code] of Object.entries(aliases)) table.set(alias, code);
+  countryTable = table;
+  return table;
+}
+
+export function countryCode(raw: string): string {
+  const key = raw.trim().replace(/\s+/g, ' ').toLowerCase();
+  const table = countries();
+  const code = table.get(key) ?? table.get(key.replace(/\./g, '')) ?? (key.replace(/\./g, '') === 'us' ? 'US' : undefined);
+  if (!code) throw new TransformError(`unknown country: ${describe(raw)}`);
+  return code;
+}
+
+function countryName(code: string): string {
+  const upper = code.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(upper) || !countries().has(upper.toLowerCase())) throw new TransformError(`not an ISO 3166 country code: ${describe(code)}`);
+  return regionNames.of(upper) as string;
+}
+
+export const CONTACT_TRANSFORMS: readonly TransformDef[] = [
+  {
+    name: 'email',
+    doc: 'Normalises an email address (trim, lower case, "Name <a@b>" and mailto: removed); fails when it is not one.',
+    input: 'string',
+    output: 'string',
+    args: [],
+    make: () => (v) => normalizeEmail(expectString(v, 'email')),
+    inverse: normalizingInverse,
+  },
+  {
+    name: 'phone_e164',
+    doc: 'A phone number in E.164 (+14155552671) via libphonenumber; numbers without a country code use `region` (default: the context\'s defaultRegion). Fails when impossible.',
+    input: 'string',
+    output: 'string',
+    args: [{ name: 'region', type: 'region', required: false, doc: 'ISO 3166-1 alpha-2 default region (`GB`).' }],
+    make: (args) => {
+      const fixed = arg<string | null>(args, 0, null);
+      return (v, ctx) => {
+        const text = expectString(v, 'phone_e164');
+        const e164 = toE164(text, fixed ?? ctx.defaultRegion);
+        if (!e164) throw new TransformError(`not a valid phone number: ${describe(text)}`);
+        return e164;
+      };
+    },
+    inverse: normalizingInverse,
+  },
+  {
+    name: 'domain_from_email',
+    doc: 'The domain of an email address ("ada@Example.com" -> "example.com"). Not invertible.',
+    input: 'string',
+    output: 'string',
+    args: [],
+    make: () => (v) => normalizeEmail(expectString(v, 'domain_from_email')).split('@')[1] as string,
+  },
+  {
+    name: 'domain_from_url',
+    doc: 'The host of a URL without "www." ("https://www.Acme.com/x" -> "acme.com"). Not invertible.',
+    input: 'string',
+    output: 'string',
+    args: [],
+    make: () => (v) => hostOf(expectString(v, 'domain_from_url')).replace(/^www\./, ''),
+  },
+  {
+    name: 'url',
+    doc: 'Normalises a web URL: adds https:// when no scheme, lower-cases the host, drops default ports and a bare trailing "/".',
+    input: 'string',
+    output: 'string',
+    args: [],
+    make: () => (v) => normalizeUrl(expectString(v, 'url')),
+    inverse: normalizingInverse,
+  },
+  {
+    name: 'country_code',
+    doc: 'A country name or code -> ISO 3166-1 alpha-2 ("Germany", "DEU", "de" -> "DE"). Inverse: the English name.',
+    input: 'string',
+    output: 'string',
+    args: [],
+    make: () => (v) => countryCode(expectString(v, 'country_code')),
+    inverse: { kind: 'exact', make: () => (v) => countryName(expectString(v, 'country_code')) },
+  },
+  {
+    name: 'country_name',
+    doc: 'An ISO 3166-1 alpha-2 code -> English name ("DE" -> "Germany"). Inverse: country_code.',
+    input: 'string',
+    output: 'string',
+    args: [],
+    make: () => (v) => countryName(expectString(v, 'country_name')),
+    inverse: { kind: 'exact', make: () => (v) => countryCode(expectString(v, 'country_name')) },
+  },
+];
