@@ -83,8 +83,11 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   }
 
   async function send(request: HttpRequest, url: URL, token: string | null): Promise<HttpResponse> {
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    if (token !== null) Object.assign(headers, options.provider.authHeaders?.(token) ?? { authorization: `Bearer ${token}` });
+    // The provider's auth headers first, so a request may override a default such as
+    // Notion-Version; the credential itself always comes from the token.
+    const auth = token === null ? {} : (options.provider.authHeaders?.(token) ?? { authorization: `Bearer ${token}` });
+    const headers: Record<string, string> = { accept: 'application/json', ...auth, ...request.headers };
+    if ('authorization' in auth) headers.authorization = auth.authorization as string;
     let body: string | undefined;
     if (request.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
