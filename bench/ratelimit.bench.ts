@@ -1,0 +1,104 @@
+/**
+ * `npm run bench:ratelimit`: the rate limiter's overhead per call (acquire, then `complete`:
+ * observe of a GitHub answer + release, through six counters: global, provider, tenant, connection
+ * core, endpoint points, concurrency), in process and on Redis; then the sandbox run of
+ * test/ratelimit-shared-budget.redis.test.ts (2 processes x 4 workers sharing one GitHub
+ * budget through Redis): utilisation and 429s. Last line: one JSON object.
+ *
+ * Environment: TRIBUTARY_TEST_REDIS_URL (default redis://127.0.0.1:6379).
+ */
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../src/backends/memory/clock.ts';
+import { MemoryRateLimitBackend } from '../src/backends/memory/rate-limit-backend.ts';
+import { connectRedis } from '../src/backends/redis/client.ts';
+import { RedisRateLimitBackend } from '../src/backends/redis/rate-limit-backend.ts';
+import type { RateLimitBackend } from '../src/ports/rate-limit-backend.ts';
+import { parseGithub, RateLimiter } from '../src/ratelimit/index.ts';
+import type { RateCall } from '../src/ratelimit/index.ts';
+import { runSharedBudget } from '../test/ratelimit-run.fixture.ts';
+
+const REDIS_URL = process.env.TRIBUTARY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CONNECTIONS = 100;
+
+interface Overhead {
+  p50: number;
+  p99: number;
+  mean: number;
+  calls: number;
+}
+
+async function measure(backend: RateLimitBackend, calls: number, warmup: number): Promise<Overhead> {
+  const limiter = new RateLimiter({
+    backend,
+    clock: systemClock,
+    random: Math.random,
+    limits: { global: { limit: 1e9, windowMs: 60_000 }, tenant: { limit: 1e9, windowMs: 60_000 }, providers: { github: { limit: 1e9, windowMs: 60_000 } } },
+  });
+  const reset = String(Math.ceil(Date.now() / 1000) + 3_600);
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + calls; i++) {
+    const n = i % CONNECTIONS;
+    const call: RateCall = { provider: 'github', tenantId: `ten_${n % 10}`, connectionId: `con_${n}`, operation: 'read', endpoint: 'GET /repos/{owner}/{repo}/issues' };
+    const headers = { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': String(4999 - Math.floor(i / CONNECTIONS)), 'x-ratelimit-reset': reset, 'x-ratelimit-resource': 'core' };
+    const started = process.hrtime.bigint();
+    const permit = await limiter.acquire(call, { timeoutMs: 0 });
+    await limiter.complete(permit, parseGithub(200, headers, null));
+    const elapsedUs = Number(process.hrtime.bigint() - started) / 1_000;
+    if (i >= warmup) samples.push(elapsedUs);
+  }
+  limiter.close();
+  samples.sort((a, b) => a - b);
+  const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
+  return { p50: at(0.5), p99: at(0.99), mean: samples.reduce((a, b) => a + b, 0) / samples.length, calls: samples.length };
+}
+
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const memory = await measure(new MemoryRateLimitBackend(), 20_000, 2_000);
+
+const redis = await connectRedis({ url: REDIS_URL });
+const prefix = `bench:rl:${randomUUID()}:`;
+let redisOverhead: Overhead;
+// The floor on this machine: one bare round trip to the same Redis.
+const pings: number[] = [];
+for (let i = 0; i < 3_000; i++) {
+  const started = process.hrtime.bigint();
+  await redis.ping();
+  pings.push(Number(process.hrtime.bigint() - started) / 1_000);
+}
+pings.sort((a, b) => a - b);
+const ping = { p50: pings[1_500] as number, p99: pings[2_970] as number };
+try {
+  redisOverhead = await measure(new RedisRateLimitBackend(redis, { keyPrefix: prefix }), 3_000, 300);
+} finally {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+const run = await runSharedBudget({ limit: 300, processes: 2, workersPerProcess: 4, redisUrl: REDIS_URL });
+
+const rows: [string, string, string, string][] = [
+  ['measure', 'p50', 'p99', 'bar'],
+  [`overhead in process (µs, ${memory.calls} calls)`, String(round(memory.p50)), String(round(memory.p99)), '< 50 µs p99'],
+  [`overhead with Redis (µs, ${redisOverhead.calls} calls)`, String(round(redisOverhead.p50)), String(round(redisOverhead.p99)), '< 1000 µs p99'],
+  ['bare Redis PING round trip (µs, for scale)', String(round(ping.p50)), String(round(ping.p99)), ''],
+];
+const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
+for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c] as number)).join('  '));
+console.log('');
+console.log(`sandbox run: 2 processes x 4 workers, one GitHub token, provider limit ${run.allowed}/h`);
+console.log(`  calls counted by the sandbox: ${run.used} (${round(run.utilisation * 100)}% of the allowed budget, bar >= 90%)`);
+console.log(`  429/403 rate refusals: ${run.provider429s} (bar 0); per process ok: ${run.workers.map((w) => w.ok).join(', ')}; ${run.elapsedMs} ms`);
+console.log(
+  JSON.stringify({
+    overheadP99UsMemory: round(memory.p99),
+    overheadP99UsRedis: round(redisOverhead.p99),
+    utilisation: round(run.utilisation, 3),
+    provider429s: run.provider429s,
+  }),
+);
