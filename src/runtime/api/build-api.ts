@@ -1,0 +1,116 @@
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { newId } from '../../domain/ids.ts';
+import type { RootLogger } from '../logging/logger.ts';
+import type { Services } from '../services.ts';
+import { errorHandling } from './errors/error-handler.ts';
+import { authentication } from './plugins/auth.ts';
+import { tenantScoped } from './plugins/tenant-scope.ts';
+import { rateLimitRoutes } from './rate-limit-routes.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { connectionRoutes } from './routes/connections.ts';
+import { oauthCallbackRoutes } from './routes/oauth-callback.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { healthRoutes } from './routes/health.ts';
+import { meRoutes } from './routes/me.ts';
+import { tenantCollectionRoutes, tenantItemRoutes } from './routes/tenants.ts';
+import { webhookReceiverRoutes } from './webhook-receiver.ts';
+
+export type ApiServices = Pick<Services, 'tenants' | 'apiKeys' | 'audit' | 'readiness' | 'rateLimits' | 'connections' | 'webhookReceiver'>;
+
+export interface ApiOptions {
+  /** The process's root logger; request lines are its children, carrying `requestId`. */
+  logger: RootLogger;
+  /** Largest accepted request body. Default 1 MiB. */
+  bodyLimitBytes?: number;
+  /** Serve the OpenAPI document at /docs/json and the docs page at /docs. Default true. */
+  docs?: boolean;
+}
+
+export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** An incoming `x-request-id` is honoured when it is short and plain; anything else gets a fresh id. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Builds the HTTP API, not listening: the api role listens, tests use `app.inject()`
+ * (STYLE.md 11). Route groups are encapsulated plugins given their services in options;
+ * authentication, tenant scope and errors are the only shared plugins.
+ */
+export function buildApi(services: ApiServices, options: ApiOptions): Api {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('req');
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox validates: bodies exactly as sent (no coercion of 42 into "42"), query and
+  // path strings converted to the declared types; unknown body fields fail, named.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.register(errorHandling);
+  if (options.docs ?? true) registerDocs(app);
+  app.register(healthRoutes, { readiness: services.readiness });
+  // No API key on these two: a webhook's signature, and the single-use OAuth state, are the credentials.
+  // (Embedded mode serves webhook intake from the API's server.)
+  app.register(webhookReceiverRoutes, { receiver: services.webhookReceiver });
+  app.register(oauthCallbackRoutes, { prefix: '/v1', connections: services.connections });
+  app.register(
+    async (v1) => {
+      await v1.register(authentication, { apiKeys: services.apiKeys });
+      await v1.register(meRoutes, { tenants: services.tenants });
+      await v1.register(tenantCollectionRoutes, { tenants: services.tenants });
+      await v1.register(auditRoutes, { audit: services.audit });
+      await v1.register(rateLimitRoutes, { rateLimits: services.rateLimits });
+      // Every tenant-scoped route group goes here: the scope decides its tenant. Groups that
+      // tenant keys reach without naming their tenant are registered twice: at /v1 (the
+      // key's tenant) and under /v1/tenants/:tenantId (for admin keys).
+      const { tenants } = services;
+      await v1.register(tenantScoped(tenantItemRoutes), { prefix: '/tenants/:tenantId', tenants });
+      await v1.register(tenantScoped(apiKeyRoutes), { prefix: '/tenants/:tenantId', tenants, apiKeys: services.apiKeys });
+      for (const prefix of ['', '/tenants/:tenantId']) {
+        await v1.register(tenantScoped(connectionRoutes), { prefix, tenants, connections: services.connections });
+      }
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+function registerDocs(app: Api): void {
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tributary API',
+        version: '0.1.0',
+        description: 'Tenants, API keys, connections, rate limits and the audit log. Errors: `{ "error": { "code", "message", "field", "requestId" } }`, codes in docs/errors.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `trb_<prefix>_<secret>`, or TRIBUTARY_ADMIN_KEY.' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKeyHeader: [] }],
+    },
+    transform: ({ schema, url }) => {
+      // Liveness, readiness and webhook intake take no key.
+      const isPublic = url === '/health' || url === '/ready' || url.startsWith('/webhooks/');
+      return { schema: isPublic ? { ...schema, security: [] } : schema, url } as never;
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
+}

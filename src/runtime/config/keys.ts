@@ -1,0 +1,256 @@
+import { Type } from 'typebox';
+import type { TSchema } from 'typebox';
+import type { ProviderId } from '../../providers/provider.ts';
+import { ROLE_NAMES } from '../roles/names.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How a raw string (env var, CLI flag) becomes a typed value before validation. */
+type StringParser = 'string' | 'integer' | 'boolean' | 'list' | 'json';
+
+/**
+ * One configuration key. The same key can come from the config file (`name`), an env
+ * var (`env`) and a CLI flag (`flag`); later sources win: defaults < file < env < flags.
+ */
+export interface ConfigKey {
+  /** The key's name in the JSON config file and in `TributaryOptions`. */
+  readonly name: keyof TributaryOptions;
+  readonly env: string;
+  readonly flag: string | null;
+  readonly schema: TSchema;
+  readonly parse: StringParser;
+  /** Completes "must be …" in error messages: what a valid value looks like. */
+  readonly expected: string;
+  /** Secret values are never printed, not even when invalid. */
+  readonly secret: boolean;
+  /** Shown in the README's configuration table. */
+  readonly defaultText: string;
+  readonly doc: string;
+}
+
+/**
+ * User input, from any source, before defaults and derivation. Every field optional;
+ * `resolveConfig()` turns it into a `ResolvedConfig`.
+ */
+export interface TributaryOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  roles?: readonly string[];
+  adminKey?: string;
+  masterKey?: string;
+  logLevel?: LogLevel;
+  demo?: boolean;
+  shutdownTimeoutMs?: number;
+  publicUrl?: string;
+  allowPrivateEgress?: boolean;
+  oauthClients?: Partial<Record<ProviderId, { clientId: string; clientSecret: string }>>;
+  tokenRefreshIntervalMs?: number;
+  tokenRefreshWindowMs?: number;
+  databaseUrl?: string;
+  redisUrl?: string;
+}
+
+const roleList = ROLE_NAMES.join(', ');
+
+/** The providers an operator can configure an OAuth client for. */
+export const OAUTH_PROVIDERS = ['salesforce', 'notion', 'slack', 'github', 'google'] as const satisfies readonly ProviderId[];
+
+const OAuthClient = Type.Object(
+  { clientId: Type.String({ minLength: 1, maxLength: 512 }), clientSecret: Type.String({ minLength: 1, maxLength: 4096 }) },
+  { additionalProperties: false },
+);
+
+const DAY_MS = 86_400_000;
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  {
+    name: 'port',
+    env: 'TRIBUTARY_PORT',
+    flag: '--port',
+    schema: Type.Integer({ minimum: 0, maximum: 65535 }),
+    parse: 'integer',
+    expected: 'an integer from 0 to 65535',
+    secret: false,
+    defaultText: '3000',
+    doc: 'HTTP port of the api role; 0 picks a free port (the real one is printed).',
+  },
+  {
+    name: 'host',
+    env: 'TRIBUTARY_HOST',
+    flag: '--host',
+    schema: Type.String({ minLength: 1, maxLength: 253, pattern: '^[^\\s/]+$' }),
+    parse: 'string',
+    expected: 'a host name or IP address to listen on',
+    secret: false,
+    defaultText: '127.0.0.1',
+    doc: 'Interface to listen on; use 0.0.0.0 in a container.',
+  },
+  {
+    name: 'dataDir',
+    env: 'TRIBUTARY_DATA_DIR',
+    flag: '--data',
+    schema: Type.String({ minLength: 1 }),
+    parse: 'string',
+    expected: 'a directory path',
+    secret: false,
+    defaultText: './data',
+    doc: 'Where tributary.db and master.key live (created if missing; relative to the current directory).',
+  },
+  {
+    name: 'roles',
+    env: 'TRIBUTARY_ROLES',
+    flag: '--roles',
+    schema: Type.Array(Type.Union(ROLE_NAMES.map((role) => Type.Literal(role))), { minItems: 1, uniqueItems: true }),
+    parse: 'list',
+    expected: `a comma-separated list of one or more distinct roles: ${roleList}`,
+    secret: false,
+    defaultText: 'all roles',
+    doc: 'Process roles to run in this process.',
+  },
+  {
+    name: 'adminKey',
+    env: 'TRIBUTARY_ADMIN_KEY',
+    flag: null,
+    schema: Type.String({ minLength: 16, maxLength: 512, pattern: '^\\S+$' }),
+    parse: 'string',
+    expected: 'at least 16 characters without spaces',
+    secret: true,
+    defaultText: 'none',
+    doc: 'An operator key accepted as `Authorization: Bearer …` for admin routes. Or use `tributary admin-key create`.',
+  },
+  {
+    name: 'masterKey',
+    env: 'TRIBUTARY_MASTER_KEY',
+    flag: null,
+    schema: Type.String({ minLength: 1, maxLength: 4096 }),
+    parse: 'string',
+    expected: 'base64 of 32 random bytes (openssl rand -base64 32), or <version>:<base64> entries separated by commas',
+    secret: true,
+    defaultText: 'generated',
+    doc: 'The local vault master key(s). Unset: one is generated on first start into `master.key` in the data directory (mode 0600).',
+  },
+  {
+    name: 'logLevel',
+    env: 'TRIBUTARY_LOG_LEVEL',
+    flag: '--log-level',
+    schema: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level))),
+    parse: 'string',
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+    secret: false,
+    defaultText: 'info',
+    doc: 'JSON log level (logs go to stdout).',
+  },
+  {
+    name: 'demo',
+    env: 'TRIBUTARY_DEMO',
+    flag: '--no-demo',
+    schema: Type.Boolean(),
+    parse: 'boolean',
+    expected: 'true or false',
+    secret: false,
+    defaultText: 'true',
+    doc: 'Start the demo (sandbox providers and sample sync) with the platform. Accepted now; the demo arrives with the sync engine.',
+  },
+  {
+    name: 'shutdownTimeoutMs',
+    env: 'TRIBUTARY_SHUTDOWN_TIMEOUT_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 100, maximum: 10_000 }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 100 to 10000',
+    secret: false,
+    defaultText: '10000',
+    doc: 'On SIGTERM/SIGINT, how long a graceful shutdown may take before the process exits with code 1.',
+  },
+  {
+    name: 'publicUrl',
+    env: 'TRIBUTARY_PUBLIC_URL',
+    flag: '--public-url',
+    schema: Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', maxLength: 2048 }),
+    parse: 'string',
+    expected: 'an http:// or https:// URL',
+    secret: false,
+    defaultText: 'http://HOST:PORT',
+    doc: 'Where browsers reach this server; OAuth redirects come back to `<publicUrl>/v1/oauth/callback`.',
+  },
+  {
+    name: 'allowPrivateEgress',
+    env: 'TRIBUTARY_ALLOW_PRIVATE_EGRESS',
+    flag: null,
+    schema: Type.Boolean(),
+    parse: 'boolean',
+    expected: 'true or false',
+    secret: false,
+    defaultText: 'false',
+    doc: 'Let connections reach loopback, private and link-local addresses (the sandbox, tests, the demo). Keep it off in production.',
+  },
+  {
+    name: 'oauthClients',
+    env: 'TRIBUTARY_OAUTH_CLIENTS',
+    flag: null,
+    schema: Type.Object(Object.fromEntries(OAUTH_PROVIDERS.map((provider) => [provider, Type.Optional(OAuthClient)])), { additionalProperties: false }),
+    parse: 'json',
+    expected: `a JSON object mapping providers (${OAUTH_PROVIDERS.join(', ')}) to {"clientId", "clientSecret"}`,
+    secret: true,
+    defaultText: 'none',
+    doc: 'Your OAuth app of each provider, as JSON: `{"github": {"clientId": "…", "clientSecret": "…"}}`.',
+  },
+  {
+    name: 'tokenRefreshIntervalMs',
+    env: 'TRIBUTARY_TOKEN_REFRESH_INTERVAL_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 1_000, maximum: 7 * DAY_MS }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 1000 to 604800000 (7 days)',
+    secret: false,
+    defaultText: '21600000 (6 h)',
+    doc: 'How often the token-refresher role looks for credentials about to expire.',
+  },
+  {
+    name: 'tokenRefreshWindowMs',
+    env: 'TRIBUTARY_TOKEN_REFRESH_WINDOW_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 1_000, maximum: 7 * DAY_MS }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 1000 to 604800000 (7 days)',
+    secret: false,
+    defaultText: '3600000 (60 min)',
+    doc: 'A refresher pass refreshes the credentials that expire within this window.',
+  },
+  {
+    name: 'databaseUrl',
+    env: 'TRIBUTARY_DATABASE_URL',
+    flag: null,
+    schema: Type.String({ pattern: '^postgres(ql)?://\\S+$' }),
+    parse: 'string',
+    expected: 'a postgres:// URL',
+    secret: true,
+    defaultText: 'unset',
+    doc: 'Reserved for cluster mode (PostgreSQL). Not yet available: setting it stops start-up.',
+  },
+  {
+    name: 'redisUrl',
+    env: 'TRIBUTARY_REDIS_URL',
+    flag: null,
+    schema: Type.String({ pattern: '^rediss?://\\S+$' }),
+    parse: 'string',
+    expected: 'a redis:// or rediss:// URL',
+    secret: true,
+    defaultText: 'unset',
+    doc: 'Reserved for cluster mode (Redis). Not yet available: setting it stops start-up.',
+  },
+];
+
+export const CONFIG_KEYS_BY_NAME: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((key) => [key.name, key]));
+
+/** The JSON Schema of `TributaryOptions` (and so of the config file). */
+export const TributaryOptionsSchema = Type.Object(
+  Object.fromEntries(CONFIG_KEYS.map((key) => [key.name, Type.Optional(key.schema)])),
+  { additionalProperties: false },
+);
+
+/** The env var that names the config file, and its flag. Not a key inside the file. */
+export const CONFIG_FILE_ENV = 'TRIBUTARY_CONFIG';
+export const CONFIG_FILE_FLAG = '--config';

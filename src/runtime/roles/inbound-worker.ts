@@ -1,0 +1,38 @@
+import type { Connection } from '../../domain/connection.ts';
+import type { Consumer } from '../../ports/job-queue.ts';
+import type { Provider, ProviderContext } from '../../providers/provider.ts';
+import { createInboundHandler, type SyncJobPayload } from '../../sync/index.ts';
+import type { Services } from '../services.ts';
+import type { Role, RunningRole } from './role.ts';
+
+export interface InboundWorkerRoleOptions {
+  /** The provider registry (providers/index.ts `providerById`). */
+  providerFor: (id: string) => Provider | undefined;
+  /** The connections feature's context builder, from the process's services. */
+  contextFor: (services: Services) => (connection: Connection, signal: AbortSignal) => ProviderContext;
+  /** Pulls run at once in this process (default 2). */
+  concurrency?: number;
+  pageSize?: number;
+}
+
+/**
+ * The inbound worker role: consumes `sync-inbound`, each job a pull of one integration
+ * under its lease (see sync/worker/inbound.ts). Stopping hands running jobs back to the
+ * queue; they resume from their last committed page wherever they run next.
+ */
+export function inboundWorkerRole(options: InboundWorkerRoleOptions): Role {
+  return {
+    name: 'inbound-worker',
+    doc: 'Runs pulls from sync-inbound.',
+    async start(context): Promise<RunningRole> {
+      const { store, queue, locks, clock } = context.services;
+      const logger = context.logger.child({ role: 'inbound-worker' });
+      const handler = createInboundHandler({
+        store, locks, clock, logger, providerFor: options.providerFor, contextFor: options.contextFor(context.services), pageSize: options.pageSize,
+      });
+      const consumer: Consumer = queue.consume<SyncJobPayload>('sync-inbound', handler, { concurrency: options.concurrency ?? 2, leaseMs: 120_000 });
+      logger.info({}, 'inbound-worker role started');
+      return { name: 'inbound-worker', stop: () => consumer.stop(10_000) };
+    },
+  };
+}

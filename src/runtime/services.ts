@@ -1,0 +1,40 @@
+import type { ConnectionService } from '../connections/index.ts';
+import type { CredentialService } from '../credentials/index.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { JobQueue } from '../ports/job-queue.ts';
+import type { Locks } from '../ports/locks.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+import type { Store } from '../ports/store.ts';
+import type { RateLimitAdmin, RateLimiter } from '../ratelimit/index.ts';
+import type { WebhookReceiver } from '../webhooks/index.ts';
+import type { RootLogger } from './logging/logger.ts';
+import type { Readiness } from './readiness.ts';
+import type { ApiKeyService, AuditService, TenantService } from './tenancy/index.ts';
+
+/**
+ * Everything the roles and the API are built from, as ports and services. Built once by
+ * the composition root (`buildPlatform`); nothing here says which backend is behind a
+ * port. Route groups and roles receive only the members they use.
+ */
+export interface Services {
+  readonly clock: Clock;
+  readonly logger: RootLogger;
+  readonly store: Store;
+  readonly queue: JobQueue;
+  readonly locks: Locks;
+  readonly secrets: SecretStore;
+  readonly tenants: TenantService;
+  readonly apiKeys: ApiKeyService;
+  readonly audit: AuditService;
+  readonly readiness: Readiness;
+  /** Credentials of connections: storage, OAuth flows, refresh (single-flight). */
+  readonly credentials: CredentialService;
+  /** Tenants' connections to providers. */
+  readonly connections: ConnectionService;
+  /** The multi-level limiter every provider call goes through. */
+  readonly rateLimiter: RateLimiter;
+  /** Status, overrides and resets of the limiter, for the API. */
+  readonly rateLimits: RateLimitAdmin;
+  /** Webhook intake: verifies a delivery and stores it durably before answering 2xx. */
+  readonly webhookReceiver: WebhookReceiver;
+}
