@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Credential } from '../domain/connection.ts';
 import { TributaryError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
 import type { Clock, RandomSource } from '../ports/clock.ts';
 import type { Locks } from '../ports/locks.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -77,9 +78,8 @@ export function resolveOptions(options: CredentialServiceOptions): ResolvedOptio
   };
 }
 
-/** Credential ids: `crd_` and a UUID (domain/ids.ts has no prefix for them). */
 export function newCredentialId(): string {
-  return `crd_${randomUUID().replaceAll('-', '')}`;
+  return newId('crd');
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -49,7 +49,7 @@ export interface Credential {
   readonly enabled: boolean;
   readonly lastRefreshedAt: string | null;
   readonly refreshCount: number;
-  /** `valid`, `expired`, `refresh_failed`, `revoked`. */
+  /** `pending` (OAuth before the code exchange), `valid`, `refresh_failed`, `revoked`. */
   readonly status: string;
   /** Scopes, token type, instance and other non-secret facts. */
   readonly metadata: Record<string, unknown>;

@@ -2,7 +2,7 @@ import { DelayedError, WaitingError, Worker, type Job as BullJob } from 'bullmq'
 import type { Redis } from 'ioredis';
 import { decideRetry } from '../../domain/backoff.ts';
 import type { Consumer, Job, JobHandler, QueueName } from '../../ports/job-queue.ts';
-import { classifyFailure, LEASE_EXPIRED_FAILURE } from '../sqlite/job-queue-failure.ts';
+import { classifyFailure, LEASE_EXPIRED_FAILURE } from '../job-failure.ts';
 import { attemptsUsed, deadLetterError } from './job-queue-dead-letters.ts';
 import type { DueIndex } from './job-queue-due.ts';
 import type { Envelope, ResolvedBullMqJobQueueOptions } from './job-queue-options.ts';

@@ -2,7 +2,7 @@ import type { Job as BullJob, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ERROR_CATEGORIES, TributaryError, type ErrorCategory } from '../../domain/errors.ts';
 import type { DeadLetter, QueueName } from '../../ports/job-queue.ts';
-import type { ClassifiedFailure } from '../sqlite/job-queue-failure.ts';
+import type { ClassifiedFailure } from '../job-failure.ts';
 import type { Envelope } from './job-queue-options.ts';
 
 /**

@@ -14,7 +14,7 @@ import {
   type QueueName,
   type QueueStats,
 } from '../../ports/job-queue.ts';
-import { redactSecrets } from '../sqlite/job-queue-failure.ts';
+import { redactSecrets } from '../job-failure.ts';
 import { BullMqConsumer } from './job-queue-consumer.ts';
 import { DeadLetterReader, toDeadLetter } from './job-queue-dead-letters.ts';
 import { DueIndex } from './job-queue-due.ts';

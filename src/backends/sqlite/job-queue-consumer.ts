@@ -3,7 +3,7 @@ import { decideRetry } from '../../domain/backoff.ts';
 import { TributaryError } from '../../domain/errors.ts';
 import type { Consumer, Job, JobHandler, QueueName } from '../../ports/job-queue.ts';
 import type { CommitLoop } from './job-queue-commit.ts';
-import { classifyFailure } from './job-queue-failure.ts';
+import { classifyFailure } from '../job-failure.ts';
 import type { ResolvedSqliteJobQueueOptions } from './job-queue-options.ts';
 import { RANK_PRIORITY, type ClaimedRow } from './job-queue-sql.ts';
 import type { Delivery, LoopConsumer, Outcome } from './job-queue-tick.ts';

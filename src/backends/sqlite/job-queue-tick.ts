@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EnqueueResult, Job, QueueName } from '../../ports/job-queue.ts';
-import { LEASE_EXPIRED_FAILURE, type ClassifiedFailure } from './job-queue-failure.ts';
+import { LEASE_EXPIRED_FAILURE, type ClassifiedFailure } from '../job-failure.ts';
 import type { ClaimedRow, JobQueueSql } from './job-queue-sql.ts';
 
 /**

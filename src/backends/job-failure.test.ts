@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TributaryError } from '../../domain/errors.ts';
-import { classifyFailure, redactSecrets } from './job-queue-failure.ts';
+import { TributaryError } from '../domain/errors.ts';
+import { classifyFailure, redactSecrets } from './job-failure.ts';
 
 describe('classifyFailure', () => {
   it("keeps a TributaryError's code, category and retryAfterMs", () => {

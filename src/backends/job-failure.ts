@@ -1,4 +1,4 @@
-import { isTributaryError, type ErrorCategory } from '../../domain/errors.ts';
+import { isTributaryError, type ErrorCategory } from '../domain/errors.ts';
 
 /** A handler's failure as the queue records it: classified, bounded, free of secrets. */
 export interface ClassifiedFailure {
