@@ -1,0 +1,74 @@
+/**
+ * Salesforce Outbound Messages end to end with the sandbox: a manual registration whose
+ * deliveries are checked against the org id; a Contact edited in the sandbox sends its
+ * SOAP notification, answered `<Ack>true</Ack>` only once stored; the worker fetches the
+ * Contact and the entity changes, with no full sync.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteJobQueue } from '../src/backends/sqlite/job-queue.ts';
+import { loadOrCreateKeyring } from '../src/backends/vault/master-keyring.ts';
+import { LocalVault } from '../src/backends/vault/local-vault.ts';
+import { salesforceProvider } from '../src/providers/salesforce/index.ts';
+import { webhookReceiverRoutes } from '../src/runtime/api/webhook-receiver.ts';
+import { createWebhookEventHandler, WebhookReceiver, WebhookRegistrations } from '../src/webhooks/index.ts';
+import { CONNECTION, INTEGRATION, linkedEntities, startWorld, TENANT, type Json } from './sync-fixture.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('Salesforce outbound messages with the sandbox', () => {
+  it('acknowledges a verified notification and applies the fetched Contact', { timeout: 60_000 }, async () => {
+    const world = await startWorld({ provider: 'salesforce', object: 'Contact', size: 30 });
+    cleanups.push(() => world.close());
+    await world.run({ pageSize: 50 });
+    const clock = { now: () => Date.now() };
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-webhooks-sf-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const queue = new SqliteJobQueue(world.handle, { clock, pollMs: 20 });
+    cleanups.push(() => queue.close());
+    const vault = new LocalVault({ store: world.store, keyring: await loadOrCreateKeyring({ file: join(dir, 'master.key') }), clock });
+    const receiver = new WebhookReceiver({ store: world.store, queue, secrets: vault, clock });
+    const app = Fastify();
+    await app.register(webhookReceiverRoutes, { receiver });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    cleanups.push(async () => {
+      await app.close();
+      await receiver.drain();
+    });
+    const registrations = new WebhookRegistrations({ store: world.store, secrets: vault, clock, publicBaseUrl: base, contextFor: () => world.ctx });
+    const org = (await world.control('/salesforce/org')) as { orgId: string };
+    const registration = await registrations.register({ tenantId: TENANT, connectionId: CONNECTION, integrationId: INTEGRATION, config: { organizationId: org.orgId } });
+    await world.control('/salesforce/outbound-messages', 'POST', { url: registration.url, object: 'Contact' });
+    // A second target claims another org: its deliveries are refused (and retried by Salesforce).
+    await world.control('/salesforce/outbound-messages', 'POST', { url: registration.url, object: 'Contact', orgId: '00D000000000001AAA' });
+
+    const consumer = queue.consume('webhook-events', createWebhookEventHandler({ store: world.store, queue, clock, providerFor: () => salesforceProvider, contextFor: () => world.ctx }), { concurrency: 2 });
+    cleanups.push(() => consumer.stop());
+    const contacts = (await world.control('/salesforce/Contact?limit=5')).records as Json[];
+    const target = contacts[0] as Json;
+    await world.control(`/salesforce/Contact/${target.Id}`, 'PATCH', { Title: 'Webhook Officer' });
+
+    await waitFor('the updated entity', () => JSON.stringify(linkedEntities(world, 'Contact').get(target.Id)?.fields ?? {}).includes('Webhook Officer'));
+    await waitFor('the refused delivery audited', () => world.sql<{ n: number }>("SELECT count(*) AS n FROM webhook_audit WHERE detail = 'wrong_organization'")[0]?.n);
+    const deliveries = (await world.control('/deliveries?provider=salesforce')) as Json;
+    const list = (Array.isArray(deliveries) ? deliveries : deliveries.deliveries ?? deliveries.records ?? []) as Json[];
+    expect(list.some((d) => d.delivered === true)).toBe(true);
+    expect(world.sql<{ type: string }>("SELECT type FROM sync_runs WHERE type = 'webhook'").length).toBeGreaterThan(0);
+  });
+});
