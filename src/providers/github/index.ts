@@ -42,3 +42,4 @@ export const githubProvider: Provider = {
     'x-github-api-version': GITHUB_API_VERSION,
   }),
 };
+export * from './webhooks.ts';

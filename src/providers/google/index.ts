@@ -40,3 +40,4 @@ export const googleProvider: Provider = {
   health: googleHealth,
   classifyError: classifyGoogleError,
 };
+export * from './webhooks.ts';

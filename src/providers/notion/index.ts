@@ -50,3 +50,4 @@ export const notionProvider: Provider & { objectFor(name: string): ObjectDefinit
   classifyError: classifyNotionError,
   authHeaders: (accessToken) => notionAuthHeaders(accessToken),
 };
+export * from './webhooks.ts';

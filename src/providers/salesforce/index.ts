@@ -44,3 +44,4 @@ export const salesforceProvider: SalesforceProvider = {
   health: salesforceHealth,
   classifyError: classifySalesforceError,
 };
+export * from './webhooks.ts';

@@ -32,3 +32,4 @@ export const slackProvider: Provider = {
   health: slackHealth,
   classifyError: classifySlackError,
 };
+export * from './webhooks.ts';
