@@ -31,6 +31,9 @@ export function openDatabase(options: SqliteOptions): SqliteDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // 64 MiB of page cache (negative = KiB): a page of entity upserts touches several
+  // indexes, and the default 2 MiB cache made large syncs re-read them from disk.
+  db.pragma('cache_size = -65536');
   return db;
 }
 

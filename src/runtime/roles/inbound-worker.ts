@@ -1,5 +1,6 @@
 import type { Connection } from '../../domain/connection.ts';
 import type { Consumer } from '../../ports/job-queue.ts';
+import { PROVIDERS, isProviderId } from '../../providers/index.ts';
 import type { Provider, ProviderContext } from '../../providers/provider.ts';
 import { createInboundHandler, type SyncJobPayload } from '../../sync/index.ts';
 import type { Services } from '../services.ts';
@@ -36,3 +37,9 @@ export function inboundWorkerRole(options: InboundWorkerRoleOptions): Role {
     },
   };
 }
+
+/** The inbound worker over the process's services: every provider, the connections feature's contexts. */
+export const syncInboundWorkerRole: Role = inboundWorkerRole({
+  providerFor: (id) => (isProviderId(id) ? PROVIDERS[id] : undefined),
+  contextFor: (services) => (connection, signal) => services.connections.providerContext(connection, { signal }),
+});

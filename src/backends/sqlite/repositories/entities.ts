@@ -1,0 +1,190 @@
+import type { Entity, EntityChange, EntityLink, Relationship } from '../../../domain/entity.ts';
+import type { DedupReview, DedupReviewStatus } from '../../../domain/review.ts';
+import type { EntityFilter, EntityRepository, EntityWriteBatch, LinkKey, LinkedEntity, Page } from '../../../ports/store.ts';
+import { resolvePage, toPage } from '../store-pagination.ts';
+import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { ENTITY_COLUMNS, LINK_COLUMNS, toEntity, toLink, type EntityRow, type LinkRow } from './entity-rows.ts';
+import { applyEntityBatch } from './entity-writes.ts';
+
+type LinkedRow = EntityRow & { link_id: string; object: string; external_id: string; record_id: string | null; remote_version: string | null; base_snapshot: string | null; tombstoned_at: string | null };
+
+const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at,
+  e.id, e.tenant_id, e.type, e.fields, e.version, e.created_at, e.updated_at, e.deleted_at, e.merged_into`;
+// json_each drives the join (CROSS JOIN fixes the order), each key one lookup on the UNIQUE index.
+const FIND_LINKS = `${LINKED_SELECT} FROM json_each(@keys) AS k
+  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = json_extract(k.value, '$[0]') AND l.external_id = json_extract(k.value, '$[1]')
+  JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId`;
+const FIND_BY_RECORD = `${LINKED_SELECT} FROM json_each(@ids) AS k
+  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.record_id = k.value
+  JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId`;
+const COUNT_LIVE = `SELECT l.entity_id AS id, COUNT(*) AS n FROM json_each(?) AS k CROSS JOIN entity_links l ON l.entity_id = k.value
+  WHERE l.tombstoned_at IS NULL AND l.tenant_id = ? GROUP BY l.entity_id`;
+const FIND_BY_KEYS = `SELECT DISTINCT m.key, m.entity_id FROM json_each(@keys) AS j
+  CROSS JOIN entity_match_keys m ON m.tenant_id = @tenantId AND m.entity_type = @entityType AND m.key = j.value
+  JOIN entities e ON e.id = m.entity_id
+  WHERE e.deleted_at IS NULL AND e.merged_into IS NULL
+    AND NOT EXISTS (SELECT 1 FROM entity_links l WHERE l.entity_id = m.entity_id AND l.connection_id = @connectionId
+      AND l.object = @object AND l.tombstoned_at IS NULL)`;
+const OTHER_SOURCE = `SELECT 1 FROM entity_match_sources WHERE tenant_id = ? AND entity_type = ? AND NOT (connection_id = ? AND object = ?) LIMIT 1`;
+const GET_MANY = `SELECT ${ENTITY_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM json_each(?) AS k CROSS JOIN entities e ON e.id = k.value WHERE e.tenant_id = ?`;
+const GET = `SELECT ${ENTITY_COLUMNS} FROM entities WHERE id = ? AND tenant_id = ?`;
+const LINKS_OF = `SELECT ${LINK_COLUMNS} FROM entity_links WHERE entity_id = ? AND tenant_id = ? ORDER BY created_at, id`;
+const REL_COLUMNS = 'tenant_id, from_entity_id, kind, to_entity_id, created_at';
+const OUTGOING = `SELECT ${REL_COLUMNS} FROM relationships WHERE from_entity_id = ? AND tenant_id = ? ORDER BY id`;
+const INCOMING = `SELECT ${REL_COLUMNS} FROM relationships WHERE to_entity_id = ? AND tenant_id = ? ORDER BY id`;
+const CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
+
+interface RelationshipRow {
+  tenant_id: string;
+  from_entity_id: string;
+  kind: string;
+  to_entity_id: string;
+  created_at: string;
+}
+
+const toRelationship = (r: RelationshipRow): Relationship => ({
+  tenantId: r.tenant_id,
+  fromEntityId: r.from_entity_id,
+  kind: r.kind,
+  toEntityId: r.to_entity_id,
+  createdAt: r.created_at,
+});
+
+function toLinked(row: LinkedRow): LinkedEntity {
+  return {
+    linkId: row.link_id,
+    object: row.object,
+    externalId: row.external_id,
+    recordId: row.record_id,
+    remoteVersion: row.remote_version,
+    baseSnapshot: row.base_snapshot === null ? null : fromJson<Record<string, unknown>>(row.base_snapshot),
+    tombstonedAt: row.tombstoned_at,
+    entity: toEntity(row),
+  };
+}
+
+/** The entity store in SQLite: batched reads for the pull writer, page writes, and the API's reads. */
+export class SqliteEntityRepository implements EntityRepository {
+  readonly #sql: SqlContext;
+
+  constructor(sql: SqlContext) {
+    this.#sql = sql;
+  }
+
+  findLinks(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkedEntity[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    const json = toJson(keys.map((k) => [k.object, k.externalId]));
+    return this.#sql.run(() => this.#sql.statements.get<LinkedRow>(FIND_LINKS).all({ keys: json, connectionId, tenantId }).map(toLinked));
+  }
+
+  findLinksByRecordId(tenantId: string, connectionId: string, object: string, recordIds: readonly string[]): Promise<LinkedEntity[]> {
+    if (recordIds.length === 0) return Promise.resolve([]);
+    return this.#sql.run(() =>
+      this.#sql.statements.get<LinkedRow>(FIND_BY_RECORD).all({ ids: toJson(recordIds), connectionId, object, tenantId }).map(toLinked),
+    );
+  }
+
+  countLiveLinks(tenantId: string, entityIds: readonly string[]): Promise<Map<string, number>> {
+    if (entityIds.length === 0) return Promise.resolve(new Map());
+    return this.#sql.run(
+      () => new Map(this.#sql.statements.get<{ id: string; n: number }>(COUNT_LIVE).all(toJson(entityIds), tenantId).map((r) => [r.id, r.n])),
+    );
+  }
+
+  findByMatchKeys(tenantId: string, entityType: string, keys: readonly string[], excludeConnectionId: string, excludeObject: string): Promise<{ key: string; entityId: string }[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#sql.run(() => {
+      // One source only: nothing of another source to match (the common case, and free).
+      if (this.#sql.statements.get(OTHER_SOURCE).get(tenantId, entityType, excludeConnectionId, excludeObject) === undefined) return [];
+      return this.#sql.statements
+        .get<{ key: string; entity_id: string }>(FIND_BY_KEYS)
+        .all({ keys: toJson(keys), tenantId, entityType, connectionId: excludeConnectionId, object: excludeObject })
+        .map((r) => ({ key: r.key, entityId: r.entity_id }));
+    });
+  }
+
+  getMany(tenantId: string, ids: readonly string[]): Promise<Entity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.#sql.run(() => this.#sql.statements.get<EntityRow>(GET_MANY).all(toJson(ids), tenantId).map(toEntity));
+  }
+
+  applyBatch(batch: EntityWriteBatch): Promise<void> {
+    return this.#sql.run(() => applyEntityBatch(this.#sql.statements, batch));
+  }
+
+  get(tenantId: string, id: string): Promise<Entity | null> {
+    return this.#sql.run(() => {
+      const row = this.#sql.statements.get<EntityRow>(GET).get(id, tenantId);
+      return row ? toEntity(row) : null;
+    });
+  }
+
+  list(tenantId: string, filter: EntityFilter = {}): Promise<Page<Entity>> {
+    return this.#sql.run(() => {
+      const { limit, after } = resolvePage(filter);
+      const where = ['e.tenant_id = @tenantId'];
+      const params: Record<string, unknown> = { tenantId, limit: limit + 1 };
+      if (filter.type !== undefined) {
+        where.push('e.type = @type');
+        params.type = filter.type;
+      }
+      if (filter.updatedSince !== undefined) {
+        where.push('e.updated_at >= @since');
+        params.since = filter.updatedSince;
+      }
+      if (filter.provider !== undefined) {
+        where.push('EXISTS (SELECT 1 FROM entity_links l JOIN connections c ON c.id = l.connection_id WHERE l.entity_id = e.id AND c.provider = @provider)');
+        params.provider = filter.provider;
+      }
+      if (filter.includeDeleted !== true) where.push('e.deleted_at IS NULL');
+      if (after) {
+        where.push('(e.created_at, e.id) > (@afterAt, @afterId)');
+        [params.afterAt, params.afterId] = after;
+      }
+      const columns = ENTITY_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
+      const rows = this.#sql.statements
+        .get<EntityRow>(`SELECT ${columns} FROM entities e WHERE ${where.join(' AND ')} ORDER BY e.created_at, e.id LIMIT @limit`)
+        .all(params);
+      return toPage(rows, limit, (row) => [row.created_at, row.id], toEntity);
+    });
+  }
+
+  linksOf(tenantId: string, entityId: string): Promise<EntityLink[]> {
+    return this.#sql.run(() => this.#sql.statements.get<LinkRow>(LINKS_OF).all(entityId, tenantId).map(toLink));
+  }
+
+  relationshipsOf(tenantId: string, entityId: string): Promise<{ outgoing: Relationship[]; incoming: Relationship[] }> {
+    return this.#sql.run(() => ({
+      outgoing: this.#sql.statements.get<RelationshipRow>(OUTGOING).all(entityId, tenantId).map(toRelationship),
+      incoming: this.#sql.statements.get<RelationshipRow>(INCOMING).all(entityId, tenantId).map(toRelationship),
+    }));
+  }
+
+  changes(tenantId: string, sinceSeq: number, limit: number): Promise<EntityChange[]> {
+    return this.#sql.run(() =>
+      this.#sql.statements
+        .get<{ seq: number; tenant_id: string; entity_id: string; change: string; at: string }>(CHANGES)
+        .all(tenantId, sinceSeq, Math.max(1, Math.min(1000, Math.floor(limit))))
+        .map((r) => ({ seq: r.seq, tenantId: r.tenant_id, entityId: r.entity_id, change: fromJson<Record<string, unknown>>(r.change), at: r.at })),
+    );
+  }
+
+  listReviews(tenantId: string, status?: string): Promise<DedupReview[]> {
+    return this.#sql.run(() => {
+      const sql = `SELECT id, tenant_id, status, payload, resolution, created_at, resolved_at FROM dedup_reviews WHERE tenant_id = ?${status === undefined ? '' : ' AND status = ?'} ORDER BY created_at, id`;
+      const params = status === undefined ? [tenantId] : [tenantId, status];
+      return this.#sql.statements
+        .get<{ id: string; tenant_id: string; status: DedupReviewStatus; payload: string; resolution: string | null; created_at: string; resolved_at: string | null }>(sql)
+        .all(...params)
+        .map((r) => ({
+          id: r.id,
+          tenantId: r.tenant_id,
+          status: r.status,
+          payload: fromJson<Record<string, unknown>>(r.payload),
+          resolution: r.resolution === null ? null : fromJson<Record<string, unknown>>(r.resolution),
+          createdAt: r.created_at,
+          resolvedAt: r.resolved_at,
+        }));
+    });
+  }
+}

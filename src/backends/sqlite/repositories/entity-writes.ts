@@ -1,0 +1,72 @@
+import type { EntityWriteBatch } from '../../../ports/store.ts';
+import { toJson, type StatementCache } from '../store-sql.ts';
+
+const INSERT_ENTITY = `INSERT INTO entities (id, tenant_id, type, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`;
+const UPDATE_ENTITY = 'UPDATE entities SET fields = ?, version = ?, deleted_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?';
+const INSERT_LINK = `INSERT INTO entity_links (id, tenant_id, entity_id, connection_id, integration_id, object, external_id, record_id,
+  remote_version, base_snapshot, last_synced_at, tombstoned_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE_LINK = `UPDATE entity_links SET record_id = COALESCE(?, record_id), remote_version = ?, base_snapshot = ?, tombstoned_at = ?,
+  last_synced_at = ? WHERE id = ? AND tenant_id = ?`;
+const INSERT_RELATIONSHIP = `INSERT OR IGNORE INTO relationships (tenant_id, from_entity_id, kind, to_entity_id, created_at) VALUES (?, ?, ?, ?, ?)`;
+const INSERT_CHANGE = 'INSERT INTO entity_changes (tenant_id, entity_id, change, at) VALUES (?, ?, ?, ?)';
+const INSERT_KEY = 'INSERT OR IGNORE INTO entity_match_keys (tenant_id, entity_type, key, entity_id) VALUES (?, ?, ?, ?)';
+const INSERT_SOURCE = 'INSERT OR IGNORE INTO entity_match_sources (tenant_id, entity_type, connection_id, object) VALUES (?, ?, ?, ?)';
+const INSERT_REVIEW = 'INSERT INTO dedup_reviews (id, tenant_id, status, payload, resolution, created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+/**
+ * Applies one page's writes with prepared statements, in the order that keeps foreign
+ * keys satisfied (entities, links, relationships, feed, keys, reviews). Synchronous: the
+ * caller runs it as one unit of work, inside the page's transaction.
+ */
+export function applyEntityBatch(statements: StatementCache, batch: EntityWriteBatch): void {
+  const { tenantId, at } = batch;
+  // The same fields object often appears as an entity's fields, its link's base snapshot
+  // and its feed row: serialise it once.
+  const memo = new WeakMap<object, string>();
+  const json = (value: Record<string, unknown>): string => {
+    let text = memo.get(value);
+    if (text === undefined) {
+      text = toJson(value);
+      memo.set(value, text);
+    }
+    return text;
+  };
+  const changeJson = (change: Record<string, unknown>): string => {
+    const { fields, ...rest } = change;
+    const head = toJson(rest);
+    if (fields === null || typeof fields !== 'object') return toJson(change);
+    return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"fields":${json(fields as Record<string, unknown>)}}`;
+  };
+  const insertEntity = statements.get(INSERT_ENTITY);
+  for (const e of batch.entityInserts) insertEntity.run(e.id, tenantId, e.type, json(e.fields), at, at);
+  const updateEntity = statements.get(UPDATE_ENTITY);
+  for (const e of batch.entityUpdates) updateEntity.run(json(e.fields), e.version, e.deletedAt, at, e.id, tenantId);
+  const insertLink = statements.get(INSERT_LINK);
+  for (const l of batch.linkInserts) {
+    insertLink.run(l.id, tenantId, l.entityId, l.connectionId, l.integrationId, l.object, l.externalId, l.recordId, l.remoteVersion,
+      l.baseSnapshot === null ? null : json(l.baseSnapshot), at, l.tombstonedAt, at);
+  }
+  const updateLink = statements.get(UPDATE_LINK);
+  for (const l of batch.linkUpdates) {
+    updateLink.run(l.recordId, l.remoteVersion, l.baseSnapshot === null ? null : json(l.baseSnapshot), l.tombstonedAt, at, l.id, tenantId);
+  }
+  const insertRelationship = statements.get(INSERT_RELATIONSHIP);
+  for (const r of batch.relationships) insertRelationship.run(tenantId, r.fromEntityId, r.kind, r.toEntityId, at);
+  const insertChange = statements.get(INSERT_CHANGE);
+  for (const c of batch.changes) insertChange.run(tenantId, c.entityId, changeJson(c.change), at);
+  const insertKey = statements.get(INSERT_KEY);
+  const sources = new Set<string>();
+  const insertSource = statements.get(INSERT_SOURCE);
+  for (const k of batch.matchKeys) {
+    insertKey.run(tenantId, k.entityType, k.key, k.entityId);
+    const source = `${k.entityType}\u0000${k.connectionId}\u0000${k.object}`;
+    if (!sources.has(source)) {
+      sources.add(source);
+      insertSource.run(tenantId, k.entityType, k.connectionId, k.object);
+    }
+  }
+  const insertReview = statements.get(INSERT_REVIEW);
+  for (const r of batch.reviews) {
+    insertReview.run(r.id, tenantId, r.status, toJson(r.payload), r.resolution === null ? null : toJson(r.resolution), r.createdAt, r.resolvedAt);
+  }
+}

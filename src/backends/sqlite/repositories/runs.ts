@@ -1,0 +1,207 @@
+import type { RunRecordError, StoredError, SyncResult, SyncResultStatus, SyncRun } from '../../../domain/sync-run.ts';
+import type { SyncTrigger } from '../../../domain/integration.ts';
+import type { Page, PageRequest, RunProgress, SyncRunDetail, SyncRunRepository } from '../../../ports/store.ts';
+import { resolvePage, toPage } from '../store-pagination.ts';
+import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+
+interface RunRow {
+  id: string;
+  tenant_id: string;
+  integration_id: string;
+  type: SyncTrigger;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  records_so_far: number;
+  pages: number;
+  total_estimate: number | null;
+  error: string | null;
+  checkpoint: string | null;
+  expires_at: string | null;
+  records_created: number;
+  records_updated: number;
+  records_unchanged: number;
+  records_deleted: number;
+  records_failed: number;
+  full_resync: number;
+}
+
+const COLUMNS = `id, tenant_id, integration_id, type, status, started_at, finished_at, records_so_far, pages, total_estimate, error,
+  checkpoint, expires_at, records_created, records_updated, records_unchanged, records_deleted, records_failed, full_resync`;
+const ENSURE = `INSERT INTO sync_runs (id, tenant_id, integration_id, type, status, started_at, finished_at, records_so_far, pages,
+  total_estimate, error, checkpoint, expires_at) VALUES (@id, @tenantId, @integrationId, @type, @status, @startedAt, @finishedAt,
+  @recordsSoFar, @pages, @totalEstimate, @error, @checkpoint, @expiresAt) ON CONFLICT (id) DO NOTHING`;
+const GET = `SELECT ${COLUMNS} FROM sync_runs WHERE id = ? AND tenant_id = ?`;
+const SET_STATUS = 'UPDATE sync_runs SET status = ?, error = ? WHERE id = ? AND tenant_id = ?';
+const PROGRESS = `UPDATE sync_runs SET records_so_far = @recordsSoFar, pages = @pages, total_estimate = @totalEstimate,
+  checkpoint = @checkpoint, records_created = @created, records_updated = @updated, records_unchanged = @unchanged,
+  records_deleted = @deleted, records_failed = @failed, full_resync = @fullResync WHERE id = @id AND tenant_id = @tenantId`;
+const FINISH = 'UPDATE sync_runs SET status = ?, finished_at = ?, error = ?, expires_at = ? WHERE id = ? AND tenant_id = ?';
+const ADD_ERROR = 'INSERT INTO run_record_errors (run_id, tenant_id, external_id, field, reason, at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const LIST_ERRORS = 'SELECT run_id, tenant_id, external_id, field, reason, at FROM run_record_errors WHERE run_id = ? AND tenant_id = ? ORDER BY id LIMIT ?';
+const RESULT_COLUMNS = `id, integration_id, tenant_id, run_id, status, records_processed, records_created, records_updated, records_failed,
+  conflicts_detected, conflicts_resolved, duration_ms, executed_at, ttl_seconds, expires_at`;
+const INSERT_RESULT = `INSERT INTO sync_results (${RESULT_COLUMNS}) VALUES (@id, @integrationId, @tenantId, @runId, @status, @recordsProcessed,
+  @recordsCreated, @recordsUpdated, @recordsFailed, @conflictsDetected, @conflictsResolved, @durationMs, @executedAt, @ttlSeconds, @expiresAt)`;
+const RESULT_BY_RUN = `SELECT ${RESULT_COLUMNS} FROM sync_results WHERE run_id = ? AND tenant_id = ? ORDER BY executed_at DESC LIMIT 1`;
+
+function toRun(row: RunRow): SyncRunDetail {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    integrationId: row.integration_id,
+    type: row.type,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    recordsSoFar: row.records_so_far,
+    pages: row.pages,
+    totalEstimate: row.total_estimate,
+    error: row.error === null ? null : fromJson<StoredError>(row.error),
+    checkpoint: row.checkpoint === null ? null : fromJson<unknown>(row.checkpoint),
+    expiresAt: row.expires_at,
+    counts: {
+      created: row.records_created,
+      updated: row.records_updated,
+      unchanged: row.records_unchanged,
+      deleted: row.records_deleted,
+      failed: row.records_failed,
+    },
+    fullResync: row.full_resync === 1,
+  };
+}
+
+interface ResultRow {
+  id: string;
+  integration_id: string;
+  tenant_id: string;
+  run_id: string | null;
+  status: SyncResultStatus;
+  records_processed: number;
+  records_created: number;
+  records_updated: number;
+  records_failed: number;
+  conflicts_detected: number;
+  conflicts_resolved: number;
+  duration_ms: number;
+  executed_at: string;
+  ttl_seconds: number;
+  expires_at: string;
+}
+
+const toResult = (r: ResultRow): SyncResult => ({
+  id: r.id,
+  integrationId: r.integration_id,
+  tenantId: r.tenant_id,
+  runId: r.run_id,
+  status: r.status,
+  recordsProcessed: r.records_processed,
+  recordsCreated: r.records_created,
+  recordsUpdated: r.records_updated,
+  recordsFailed: r.records_failed,
+  conflictsDetected: r.conflicts_detected,
+  conflictsResolved: r.conflicts_resolved,
+  durationMs: r.duration_ms,
+  executedAt: r.executed_at,
+  ttlSeconds: r.ttl_seconds,
+  expiresAt: r.expires_at,
+});
+
+/** Sync runs, record errors and sync results in SQLite. */
+export class SqliteSyncRunRepository implements SyncRunRepository {
+  readonly #sql: SqlContext;
+
+  constructor(sql: SqlContext) {
+    this.#sql = sql;
+  }
+
+  ensure(run: SyncRun): Promise<SyncRunDetail> {
+    return this.#sql.run(() => {
+      const s = this.#sql.statements;
+      s.get(ENSURE).run({
+        ...run,
+        error: run.error === null ? null : toJson(run.error),
+        checkpoint: run.checkpoint === null || run.checkpoint === undefined ? null : toJson(run.checkpoint),
+      });
+      const row = s.get<RunRow>(GET).get(run.id, run.tenantId);
+      if (!row) throw new Error(`run ${run.id} vanished`);
+      return toRun(row);
+    });
+  }
+
+  get(tenantId: string, id: string): Promise<SyncRunDetail | null> {
+    return this.#sql.run(() => {
+      const row = this.#sql.statements.get<RunRow>(GET).get(id, tenantId);
+      return row ? toRun(row) : null;
+    });
+  }
+
+  listByIntegration(tenantId: string, integrationId: string, page?: PageRequest): Promise<Page<SyncRunDetail>> {
+    return this.#sql.run(() => {
+      const { limit, after } = resolvePage(page);
+      const where = after ? ' AND (started_at, id) < (?, ?)' : '';
+      const params: unknown[] = [tenantId, integrationId, ...(after ?? []), limit + 1];
+      const rows = this.#sql.statements
+        .get<RunRow>(`SELECT ${COLUMNS} FROM sync_runs WHERE tenant_id = ? AND integration_id = ?${where} ORDER BY started_at DESC, id DESC LIMIT ?`)
+        .all(...params);
+      return toPage(rows, limit, (row) => [row.started_at, row.id], toRun);
+    });
+  }
+
+  setStatus(tenantId: string, id: string, status: string, error: StoredError | null): Promise<void> {
+    return this.#sql.run(() => {
+      this.#sql.statements.get(SET_STATUS).run(status, error === null ? null : toJson(error), id, tenantId);
+    });
+  }
+
+  progress(tenantId: string, id: string, p: RunProgress): Promise<void> {
+    return this.#sql.run(() => {
+      this.#sql.statements.get(PROGRESS).run({
+        id,
+        tenantId,
+        recordsSoFar: p.recordsSoFar,
+        pages: p.pages,
+        totalEstimate: p.totalEstimate,
+        checkpoint: p.checkpoint === null || p.checkpoint === undefined ? null : toJson(p.checkpoint),
+        ...p.counts,
+        fullResync: p.fullResync ? 1 : 0,
+      });
+    });
+  }
+
+  finish(tenantId: string, id: string, f: { status: string; finishedAt: string; error: StoredError | null; expiresAt: string | null }): Promise<void> {
+    return this.#sql.run(() => {
+      this.#sql.statements.get(FINISH).run(f.status, f.finishedAt, f.error === null ? null : toJson(f.error), f.expiresAt, id, tenantId);
+    });
+  }
+
+  addRecordErrors(errors: readonly (RunRecordError & { expiresAt: string | null })[]): Promise<void> {
+    if (errors.length === 0) return Promise.resolve();
+    return this.#sql.run(() => {
+      const insert = this.#sql.statements.get(ADD_ERROR);
+      for (const e of errors) insert.run(e.runId, e.tenantId, e.externalId, e.field, e.reason, e.at, e.expiresAt);
+    });
+  }
+
+  listRecordErrors(tenantId: string, runId: string, limit: number): Promise<RunRecordError[]> {
+    return this.#sql.run(() =>
+      this.#sql.statements
+        .get<{ run_id: string; tenant_id: string; external_id: string | null; field: string | null; reason: string; at: string }>(LIST_ERRORS)
+        .all(runId, tenantId, limit)
+        .map((r) => ({ runId: r.run_id, tenantId: r.tenant_id, externalId: r.external_id, field: r.field, reason: r.reason, at: r.at })),
+    );
+  }
+
+  insertResult(result: SyncResult): Promise<void> {
+    return this.#sql.run(() => {
+      this.#sql.statements.get(INSERT_RESULT).run(result);
+    });
+  }
+
+  getResultByRun(tenantId: string, runId: string): Promise<SyncResult | null> {
+    return this.#sql.run(() => {
+      const row = this.#sql.statements.get<ResultRow>(RESULT_BY_RUN).get(runId, tenantId);
+      return row ? toResult(row) : null;
+    });
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * Turns one page's mapped records into the entity-store writes that make the store agree
+ * with them (pure, given what the store holds). The rules:
+ *
+ * - A link is keyed by (connection, object, external id). A known link whose base
+ *   snapshot and remote version equal the mapped entity is unchanged: no write, no feed row.
+ * - Entity fields merge: a source overwrites the fields it maps and removes a field it
+ *   no longer sends only when the entity still holds the value this source gave it.
+ *   Secondary targets (the Account a Contact shows) are partial views: their base merges.
+ * - Every entity touched gets one feed row per page (create, update or delete) with its
+ *   final state, and its version goes up once.
+ * - A tombstone or a deletion tombstones the link; an entity whose last live link went is
+ *   soft-deleted; a record that comes back revives both.
+ * - A relationship to a reference no link knows yet makes a placeholder entity with that
+ *   link, which the other object's sync fills in later.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MappedEntity, MappedRelationship } from '../../domain/mapping.ts';
+import type { DedupReview } from '../../domain/review.ts';
+import type { EntityWriteBatch, LinkedEntity } from '../../ports/store.ts';
+import type { DedupDecision } from './dedup-match.ts';
+import { DEDUP_ENTITY_TYPES, matchKeysOf } from './match-keys.ts';
+import { orderedId } from './ordered-id.ts';
+
+export const refKey = (object: string, externalId: string): string => `${object}\u0000${externalId}`;
+
+interface EntityState {
+  id: string;
+  type: string;
+  fields: Record<string, unknown>;
+  version: number;
+  deletedAt: string | null;
+  isNew: boolean;
+  /** The fields when the page started, to tell what changed. */
+  original: string;
+  originalDeletedAt: string | null;
+  placeholder: boolean;
+  /** `fields` is also a link's base snapshot object: copy before changing it. */
+  shared: boolean;
+}
+
+interface LinkState {
+  id: string;
+  entityId: string;
+  isNew: boolean;
+  live: boolean;
+  wasLive: boolean;
+  base: Record<string, unknown> | null;
+  remoteVersion: string | null;
+  recordId: string | null;
+  dirty: boolean;
+  object: string;
+  externalId: string;
+}
+
+export interface PlanContext {
+  readonly tenantId: string;
+  readonly connectionId: string;
+  readonly integrationId: string;
+  readonly runId: string;
+  readonly at: string;
+  /** Links (and their entities) already stored, by refKey. */
+  readonly links: Map<string, LinkedEntity>;
+  /** Dedup decisions for refs with no link yet. */
+  readonly decisions: Map<string, DedupDecision>;
+  /** Entities that dedup decisions point at, by id. */
+  readonly matched: Map<string, LinkedEntity['entity']>;
+}
+
+export interface RecordCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Accumulates one page; `finish` returns the batch and the entities whose liveness needs a count. */
+export class PagePlan {
+  readonly counts: RecordCounts = { created: 0, updated: 0, unchanged: 0, deleted: 0 };
+  readonly #ctx: PlanContext;
+  readonly #entities = new Map<string, EntityState>();
+  readonly #links = new Map<string, LinkState>();
+  readonly #relationships = new Map<string, { fromEntityId: string; kind: string; toEntityId: string }>();
+  readonly #reviews: DedupReview[] = [];
+  readonly #keys = new Map<string, { entityType: string; key: string; connectionId: string; object: string; entityId: string }>();
+
+  constructor(ctx: PlanContext) {
+    this.#ctx = ctx;
+  }
+
+  /** One mapped record: its entities (the first is the record itself) and relationships. */
+  addRecord(recordId: string, entities: readonly MappedEntity[], relationships: readonly MappedRelationship[]): void {
+    let outcome: keyof RecordCounts = 'unchanged';
+    entities.forEach((mapped, index) => {
+      const primary = index === 0;
+      const result = mapped.deleted ? this.#tombstone(refKey(mapped.object, mapped.externalId)) : this.#upsert(mapped, primary ? recordId : null, primary);
+      if (primary) outcome = result;
+    });
+    if (entities[0]?.deleted === true) relationships = [];
+    for (const rel of relationships) {
+      const from = this.#resolve(rel.from.object, rel.from.externalId, rel.from.entityType);
+      const to = this.#resolve(rel.to.object, rel.to.externalId, rel.to.entityType);
+      if (from === null || to === null || from === to) continue;
+      this.#relationships.set(`${from}\u0000${rel.kind}\u0000${to}`, { fromEntityId: from, kind: rel.kind, toEntityId: to });
+    }
+    this.counts[outcome] += 1;
+  }
+
+  /** A deletion the provider reported, found by record id (null: never synced, nothing to do). */
+  addDeletion(link: LinkedEntity | null): void {
+    if (link === null) return;
+    this.#load(link);
+    if (this.#tombstone(refKey(link.object, link.externalId)) === 'deleted') this.counts.deleted += 1;
+  }
+
+  /** Entity ids whose live-link count must be known before `finish` (those that lost a link). */
+  entitiesLosingLinks(): string[] {
+    const ids = new Set<string>();
+    for (const link of this.#links.values()) if (link.wasLive && !link.live) ids.add(link.entityId);
+    return [...ids];
+  }
+
+  /**
+   * The batch. `storedLiveLinks` is the count of live links per entity in the store
+   * before this page (for `entitiesLosingLinks`).
+   */
+  finish(storedLiveLinks: Map<string, number>): EntityWriteBatch {
+    const { tenantId, at, connectionId, integrationId, runId } = this.#ctx;
+    const delta = new Map<string, number>();
+    for (const link of this.#links.values()) {
+      const d = (link.live ? 1 : 0) - (link.wasLive ? 1 : 0);
+      if (d !== 0) delta.set(link.entityId, (delta.get(link.entityId) ?? 0) + d);
+    }
+    for (const id of this.entitiesLosingLinks()) {
+      const entity = this.#entities.get(id);
+      if (entity && (storedLiveLinks.get(id) ?? 0) + (delta.get(id) ?? 0) <= 0 && entity.deletedAt === null) entity.deletedAt = at;
+    }
+    const batch: { -readonly [K in keyof EntityWriteBatch]: EntityWriteBatch[K] } = {
+      tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [...this.#relationships.values()],
+      // Sorted, so that inserts into the key index walk it in order (fewer page visits).
+      changes: [], matchKeys: [...this.#keys.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), reviews: this.#reviews,
+    };
+    const inserts = batch.entityInserts as { id: string; type: string; fields: Record<string, unknown> }[];
+    const updates = batch.entityUpdates as { id: string; fields: Record<string, unknown>; version: number; deletedAt: string | null }[];
+    const changes = batch.changes as { entityId: string; change: Record<string, unknown> }[];
+    const source = { connectionId, integrationId, runId };
+    for (const e of this.#entities.values()) {
+      if (e.isNew) {
+        inserts.push({ id: e.id, type: e.type, fields: e.fields });
+        if (e.deletedAt !== null) updates.push({ id: e.id, fields: e.fields, version: 1, deletedAt: e.deletedAt });
+        changes.push({ entityId: e.id, change: { op: 'create', type: e.type, fields: e.fields, version: 1, ...(e.placeholder ? { placeholder: true } : {}), source } });
+        continue;
+      }
+      const fieldsChanged = JSON.stringify(e.fields) !== e.original;
+      if (!fieldsChanged && e.deletedAt === e.originalDeletedAt) continue;
+      const version = e.version + 1;
+      updates.push({ id: e.id, fields: e.fields, version, deletedAt: e.deletedAt });
+      const op = e.deletedAt !== null ? 'delete' : 'update';
+      changes.push({ entityId: e.id, change: { op, type: e.type, fields: op === 'delete' ? {} : changedFields(JSON.parse(e.original) as Record<string, unknown>, e.fields), version, source } });
+    }
+    const links = [...this.#links.values()].sort((a, b) => (a.object === b.object ? (a.externalId < b.externalId ? -1 : 1) : a.object < b.object ? -1 : 1));
+    for (const l of links) {
+      const tombstonedAt = l.live ? null : at;
+      if (l.isNew) {
+        (batch.linkInserts as unknown[]).push({ id: l.id, entityId: l.entityId, connectionId, integrationId, object: l.object, externalId: l.externalId, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt });
+      } else if (l.dirty || l.live !== l.wasLive) {
+        (batch.linkUpdates as unknown[]).push({ id: l.id, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt: l.live ? null : at });
+      }
+    }
+    return batch;
+  }
+
+  #load(stored: LinkedEntity): LinkState {
+    const key = refKey(stored.object, stored.externalId);
+    let link = this.#links.get(key);
+    if (link) return link;
+    this.#entityState(stored.entity);
+    link = {
+      id: stored.linkId, entityId: stored.entity.id, isNew: false, live: stored.tombstonedAt === null, wasLive: stored.tombstonedAt === null,
+      base: stored.baseSnapshot, remoteVersion: stored.remoteVersion, recordId: stored.recordId, dirty: false, object: stored.object, externalId: stored.externalId,
+    };
+    this.#links.set(key, link);
+    return link;
+  }
+
+  #entityState(entity: LinkedEntity['entity']): EntityState {
+    let state = this.#entities.get(entity.id);
+    if (!state) {
+      state = { id: entity.id, type: entity.type, fields: { ...entity.fields }, version: entity.version, deletedAt: entity.deletedAt, isNew: false, original: JSON.stringify(entity.fields), originalDeletedAt: entity.deletedAt, placeholder: false, shared: false };
+      this.#entities.set(entity.id, state);
+    }
+    return state;
+  }
+
+  #link(object: string, externalId: string): LinkState | null {
+    const key = refKey(object, externalId);
+    const known = this.#links.get(key);
+    if (known) return known;
+    const stored = this.#ctx.links.get(key);
+    return stored ? this.#load(stored) : null;
+  }
+
+  #newLink(object: string, externalId: string, entityId: string): LinkState {
+    const link: LinkState = { id: orderedId('lnk'), entityId, isNew: true, live: true, wasLive: false, base: null, remoteVersion: null, recordId: null, dirty: true, object, externalId };
+    this.#links.set(refKey(object, externalId), link);
+    return link;
+  }
+
+  #newEntity(type: string, placeholder: boolean): EntityState {
+    const state: EntityState = { id: orderedId('ent'), type, fields: {}, version: 1, deletedAt: null, isNew: true, original: '{}', originalDeletedAt: null, placeholder, shared: false };
+    this.#entities.set(state.id, state);
+    return state;
+  }
+
+  #upsert(mapped: MappedEntity, recordId: string | null, primary: boolean): keyof RecordCounts {
+    let link = this.#link(mapped.object, mapped.externalId);
+    let outcome: keyof RecordCounts = 'updated';
+    if (link === null) {
+      const ref = refKey(mapped.object, mapped.externalId);
+      const decision = this.#ctx.decisions.get(ref);
+      const target = decision?.kind === 'link' ? this.#ctx.matched.get(decision.entityId) : undefined;
+      const entity = target ? this.#entityState(target) : this.#newEntity(mapped.entityType, false);
+      if (decision?.kind === 'review') this.#review(entity.id, decision.candidateId, decision.score, mapped);
+      link = this.#newLink(mapped.object, mapped.externalId, entity.id);
+      outcome = 'created';
+    } else if (link.live && (primary ? same(link.base, mapped.fields) : containsAll(link.base, mapped.fields)) && (mapped.remoteVersion === null || link.remoteVersion === mapped.remoteVersion) && this.#entities.get(link.entityId)?.deletedAt === null && (!primary || recordId === null || link.recordId === recordId)) {
+      return 'unchanged';
+    } else if (!link.live) {
+      outcome = 'created';
+    }
+    const entity = this.#entities.get(link.entityId)!;
+    const oldBase = link.base ?? {};
+    const newBase = primary ? mapped.fields : { ...oldBase, ...mapped.fields };
+    if (entity.isNew && Object.keys(entity.fields).length === 0) {
+      // A brand-new entity is exactly this view: share the object (serialised once).
+      entity.fields = newBase;
+      entity.shared = true;
+    } else {
+      if (entity.shared) {
+        entity.fields = { ...entity.fields };
+        entity.shared = false;
+      }
+      for (const [key, value] of Object.entries(newBase)) entity.fields[key] = value;
+      if (primary) {
+        for (const key of Object.keys(oldBase)) if (!(key in newBase) && same(entity.fields[key], oldBase[key])) delete entity.fields[key];
+      }
+    }
+    entity.placeholder = false;
+    entity.deletedAt = null;
+    link.base = newBase;
+    if (mapped.remoteVersion !== null || primary) link.remoteVersion = mapped.remoteVersion;
+    if (recordId !== null) link.recordId = recordId;
+    link.live = true;
+    link.dirty = true;
+    if (DEDUP_ENTITY_TYPES.has(entity.type)) {
+      // A new entity holds exactly the mapped fields: their keys are known from dedup.
+      const keys = matchKeysOf(entity.type, entity.shared ? entity.fields : { ...entity.fields });
+      for (const key of [...keys.exact, ...keys.block]) {
+        this.#keys.set(`${entity.id}\u0000${key}\u0000${mapped.object}`, { entityType: entity.type, key, connectionId: this.#ctx.connectionId, object: mapped.object, entityId: entity.id });
+      }
+    }
+    return outcome;
+  }
+
+  #tombstone(ref: string): keyof RecordCounts {
+    const link = this.#links.get(ref) ?? (this.#ctx.links.has(ref) ? this.#load(this.#ctx.links.get(ref)!) : null);
+    if (link === null || !link.live) return 'unchanged';
+    link.live = false;
+    link.dirty = true;
+    return 'deleted';
+  }
+
+  /** The entity a reference names, made as a placeholder when no link knows it yet. */
+  #resolve(object: string, externalId: string, entityType: string): string | null {
+    const link = this.#link(object, externalId);
+    if (link) return link.entityId;
+    const entity = this.#newEntity(entityType, true);
+    this.#newLink(object, externalId, entity.id);
+    return entity.id;
+  }
+
+  #review(entityId: string, candidateId: string, score: number, mapped: MappedEntity): void {
+    this.#reviews.push({
+      id: `rev_${randomUUID().replaceAll('-', '')}`, tenantId: this.#ctx.tenantId, status: 'open',
+      payload: { entityType: mapped.entityType, entityIds: [entityId, candidateId], score, source: { connectionId: this.#ctx.connectionId, object: mapped.object, externalId: mapped.externalId } },
+      resolution: null, createdAt: this.#ctx.at, resolvedAt: null,
+    });
+  }
+}
+
+function containsAll(base: Record<string, unknown> | null, fields: Record<string, unknown>): boolean {
+  if (base === null) return false;
+  for (const [key, value] of Object.entries(fields)) if (!same(base[key], value)) return false;
+  return true;
+}
+
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(after)) if (!same(before[key], value)) out[key] = value;
+  for (const key of Object.keys(before)) if (!(key in after)) out[key] = null;
+  return out;
+}

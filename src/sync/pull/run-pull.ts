@@ -1,0 +1,196 @@
+/**
+ * The pull loop (the reference's SyncTaskService, pull half): page by page from the
+ * committed cursor through `readPage`, mapping, dedup and the entity writer, each page
+ * committed with its cursor. A run killed at any point resumes from the last committed
+ * cursor (the next run, or the same run id retried by the queue); a replayed page
+ * changes nothing. Small pages are committed together (`commitEveryRecords`), always
+ * whole pages with the cursor of the last one. CURSOR_EXPIRED restarts the run as a full resync, once.
+ *
+ * Errors: a record that cannot be mapped is recorded against the run and the page goes
+ * on. A retryable failure (transient, rate limit) marks the run `retrying` and is thrown
+ * for the queue to retry (honouring retryAfterMs); anything else ends the run `failed`
+ * (nothing committed) or `partial` (some pages committed) with the reason, and is
+ * returned in the outcome. Nothing is ever deleted because records are missing.
+ */
+import { categoryOf, isTributaryError, TributaryError } from '../../domain/errors.ts';
+import type { Integration, SyncTrigger } from '../../domain/integration.ts';
+import type { MappingContext, MappingDocument } from '../../domain/mapping.ts';
+import type { RunRecordError, StoredError } from '../../domain/sync-run.ts';
+import { getCompiledMapping } from '../../mapping/index.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { RunCounts, Store } from '../../ports/store.ts';
+import { CURSOR_EXPIRED, type Cursor, type ObjectDefinition, type ProviderContext } from '../../providers/provider.ts';
+import { finishRun, type RunRetention } from '../runs/finish.ts';
+import { resolveDedupSettings } from './dedup-match.ts';
+import { addCounts, writePage, type MappedRecord } from './write-page.ts';
+
+export interface RunPullOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly integration: Integration;
+  /** The integration's mapping, or the provider object's default when it has none. */
+  readonly mapping: MappingDocument;
+  readonly object: ObjectDefinition;
+  readonly ctx: ProviderContext;
+  readonly runId: string;
+  readonly trigger?: SyncTrigger;
+  /** Ignore the committed cursor: read everything again. */
+  readonly fullResync?: boolean;
+  readonly pageSize?: number;
+  readonly mappingContext?: MappingContext;
+  readonly retention?: Partial<RunRetention>;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  /** Commit after about this many records (whole pages; default 5,000). */
+  readonly commitEveryRecords?: number;
+}
+
+export type RunStatus = 'succeeded' | 'partial' | 'failed';
+
+export interface PullOutcome {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly counts: RunCounts;
+  readonly pages: number;
+  readonly records: number;
+  readonly fullResync: boolean;
+  readonly durationMs: number;
+  readonly error: StoredError | null;
+}
+
+/** True when a provider error says the cursor can no longer be used. */
+export function isCursorExpired(error: unknown): boolean {
+  return isTributaryError(error) && error.details?.reason === CURSOR_EXPIRED;
+}
+
+/** Runs (or resumes) one pull of an integration. See the module comment for the error contract. */
+export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
+  const { store, clock, integration, object, ctx } = options;
+  const { tenantId, id: integrationId, connectionId } = integration;
+  const iso = (): string => new Date(clock.now()).toISOString();
+  const existing = await store.runs.ensure({
+    id: options.runId, tenantId, integrationId, type: options.trigger ?? 'manual', status: 'running', startedAt: iso(), finishedAt: null,
+    recordsSoFar: 0, pages: 0, totalEstimate: null, error: null, checkpoint: null, expiresAt: null,
+  });
+  const startedMs = Date.parse(existing.startedAt);
+  if (existing.finishedAt !== null) {
+    return { runId: existing.id, status: existing.status as RunStatus, counts: existing.counts, pages: existing.pages, records: existing.recordsSoFar, fullResync: existing.fullResync, durationMs: Date.parse(existing.finishedAt) - startedMs, error: existing.error };
+  }
+  await store.runs.setStatus(tenantId, existing.id, 'running', null);
+
+  const mapping = getCompiledMapping(options.mapping);
+  const primaryObject = options.mapping.targets[0]?.object ?? options.mapping.source.object;
+  const dedup = resolveDedupSettings(integration.dedupRules);
+  const retention = resolveRetention(options.retention);
+  let fullResync = options.fullResync === true || existing.fullResync;
+  const current = await store.integrations.get(tenantId, integrationId);
+  if (!current) throw new TributaryError('NOT_FOUND', 'The integration no longer exists');
+  // A resumed full resync continues from its committed checkpoint, not from null again.
+  let cursor = (options.fullResync === true && existing.pages === 0 ? null : (current.cursor as Cursor | null)) ?? null;
+  let counts = existing.counts;
+  let pages = existing.pages;
+  let records = existing.recordsSoFar;
+  let totalEstimate = existing.totalEstimate;
+  let restarted = false;
+
+  const finish = async (status: RunStatus, error: StoredError | null): Promise<PullOutcome> => {
+    const finishedMs = clock.now();
+    await finishRun(store, { tenantId, integrationId, runId: existing.id, status, error, counts, records, startedMs, finishedMs, retention });
+    options.logger?.info({ runId: existing.id, integrationId, status, records, pages, ...counts }, 'pull run finished');
+    return { runId: existing.id, status, counts, pages, records, fullResync, durationMs: finishedMs - startedMs, error };
+  };
+
+  // Pages are committed in batches of about `commitEveryRecords` (each batch with the
+  // cursor of its last page): fewer, larger transactions write each index page once.
+  const commitEvery = Math.max(1, options.commitEveryRecords ?? DEFAULT_COMMIT_EVERY);
+  let batch = emptyBatch();
+  const commit = async (): Promise<void> => {
+    const b = batch;
+    batch = emptyBatch();
+    const seen = records + b.seen;
+    const pageNumber = pages + b.pages;
+    await writePage(store, {
+      tenantId, connectionId, integrationId, runId: existing.id, at: iso(), primaryObject, records: b.mapped,
+      deletions: b.deletions, recordErrors: b.errors, dedup, cursor: b.cursor,
+      progress: (pageCounts) => {
+        counts = addCounts(counts, pageCounts, b.failed);
+        return { recordsSoFar: seen, pages: pageNumber, totalEstimate, checkpoint: b.done ? null : b.cursor, counts, fullResync };
+      },
+    });
+    records = seen;
+    pages = pageNumber;
+  };
+
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw new TributaryError('SHUTTING_DOWN', 'The run was stopped; it resumes from its last committed page');
+      let page;
+      try {
+        page = await object.readPage(ctx, cursor, options.pageSize === undefined ? {} : { pageSize: options.pageSize });
+      } catch (error) {
+        if (!isCursorExpired(error) || restarted) throw error;
+        options.logger?.warn({ runId: existing.id, integrationId }, 'cursor expired: full resync');
+        restarted = true;
+        fullResync = true;
+        cursor = null;
+        batch = emptyBatch();
+        continue;
+      }
+      const at = iso();
+      const expiresAt = new Date(clock.now() + retention.runRetentionMs).toISOString();
+      for (const record of page.records) {
+        const result = mapping.apply(record.data, options.mappingContext);
+        if (result.failed) {
+          batch.failed += 1;
+          const issues = result.errors.length > 0 ? result.errors : [{ field: '', reason: 'the record could not be mapped' }];
+          for (const issue of issues) batch.errors.push({ runId: existing.id, tenantId, externalId: record.id, field: issue.field || null, reason: issue.reason, at, expiresAt });
+        } else {
+          batch.mapped.push({ recordId: record.id, result });
+        }
+      }
+      for (const deletion of page.deletions) batch.deletions.push(deletion.id);
+      if (page.total !== undefined && totalEstimate === null) totalEstimate = page.total;
+      batch.seen += page.records.length + page.deletions.length;
+      batch.pages += 1;
+      batch.cursor = page.cursor;
+      batch.done = page.done;
+      cursor = page.cursor;
+      if (page.done || batch.seen >= commitEvery) await commit();
+      if (page.done) break;
+    }
+  } catch (error) {
+    const stored = toStoredError(error);
+    if (categoryOf(error) === 'transient' || categoryOf(error) === 'rate_limit') {
+      await store.runs.setStatus(tenantId, existing.id, 'retrying', stored);
+      throw error;
+    }
+    return finish(pages > 0 ? 'partial' : 'failed', stored);
+  }
+  return finish(counts.failed > 0 ? 'partial' : 'succeeded', null);
+}
+
+const DEFAULT_COMMIT_EVERY = 5_000;
+
+interface Batch {
+  mapped: MappedRecord[];
+  errors: (RunRecordError & { expiresAt: string | null })[];
+  deletions: string[];
+  failed: number;
+  seen: number;
+  pages: number;
+  cursor: Cursor | null;
+  done: boolean;
+}
+
+const emptyBatch = (): Batch => ({ mapped: [], errors: [], deletions: [], failed: 0, seen: 0, pages: 0, cursor: null, done: false });
+
+/** What a run stores about an error: a catalog code and a message, never a stack or a secret. */
+export function toStoredError(error: unknown): StoredError {
+  if (isTributaryError(error)) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: 'An unexpected error ended the run' };
+}
+
+function resolveRetention(retention: Partial<RunRetention> | undefined): RunRetention {
+  return { resultTtlSeconds: retention?.resultTtlSeconds ?? 30 * 86_400, runRetentionMs: retention?.runRetentionMs ?? 30 * 86_400_000 };
+}

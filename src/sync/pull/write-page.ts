@@ -1,0 +1,95 @@
+/**
+ * The entity writer (the reference's IntegrationShardService): one page of mapped records
+ * and deletions written in ONE store transaction together with the run's record errors,
+ * its progress and the new cursor, so that a crash leaves either all of the page or none
+ * of it, and the cursor never runs ahead of the data. Replaying a page is a no-op:
+ * writes are keyed by (connection, object, external id) and unchanged records write
+ * nothing.
+ */
+import type { MappingResult } from '../../domain/mapping.ts';
+import type { RunRecordError } from '../../domain/sync-run.ts';
+import type { LinkKey, LinkedEntity, RunCounts, RunProgress, Store } from '../../ports/store.ts';
+import { decideMatches, type DedupSettings, type NewEntity } from './dedup-match.ts';
+import { PagePlan, refKey, type RecordCounts } from './page-plan.ts';
+
+export interface MappedRecord {
+  /** The provider's record id (ExternalRecord.id). */
+  readonly recordId: string;
+  readonly result: MappingResult;
+}
+
+export interface PageWrite {
+  readonly tenantId: string;
+  readonly connectionId: string;
+  readonly integrationId: string;
+  readonly runId: string;
+  readonly at: string;
+  /** The object of the records' own links (the mapping's first target), for deletions by record id. */
+  readonly primaryObject: string;
+  readonly records: readonly MappedRecord[];
+  /** Record ids the provider reported deleted. */
+  readonly deletions: readonly string[];
+  readonly recordErrors: readonly (RunRecordError & { expiresAt: string | null })[];
+  readonly dedup: DedupSettings;
+  /** The cursor to commit with the page; undefined leaves the integration's cursor alone (webhook applies). */
+  readonly cursor?: unknown;
+  /** The run's progress after this page, written with it; counts are added to by this page's. */
+  readonly progress?: (pageCounts: RecordCounts) => RunProgress;
+}
+
+/** Writes a page atomically; returns what the page did to records. */
+export async function writePage(store: Store, page: PageWrite): Promise<RecordCounts> {
+  const keys = new Map<string, LinkKey>();
+  const addKey = (object: string, externalId: string): void => {
+    keys.set(refKey(object, externalId), { object, externalId });
+  };
+  for (const { result } of page.records) {
+    for (const e of result.entities) addKey(e.object, e.externalId);
+    for (const r of result.relationships) {
+      addKey(r.from.object, r.from.externalId);
+      addKey(r.to.object, r.to.externalId);
+    }
+  }
+  return store.transaction(async (tx) => {
+    const { tenantId, connectionId } = page;
+    const stored = await tx.entities.findLinks(tenantId, connectionId, [...keys.values()]);
+    const links = new Map<string, LinkedEntity>(stored.map((l) => [refKey(l.object, l.externalId), l]));
+
+    const fresh = new Map<string, NewEntity>();
+    for (const { result } of page.records) {
+      for (const e of result.entities) {
+        const ref = refKey(e.object, e.externalId);
+        if (!e.deleted && !links.has(ref) && !fresh.has(ref)) fresh.set(ref, { ref, entityType: e.entityType, object: e.object, fields: e.fields });
+      }
+    }
+    const decisions = await decideMatches(tx, tenantId, connectionId, [...fresh.values()], page.dedup);
+    const matchedIds = [...new Set([...decisions.values()].flatMap((d) => (d.kind === 'link' ? [d.entityId] : [])))];
+    const matched = new Map((await tx.entities.getMany(tenantId, matchedIds)).map((e) => [e.id, e]));
+
+    const plan = new PagePlan({ tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at, links, decisions, matched });
+    // Deletions first: a provider reads them before the records (Salesforce's getDeleted
+    // window precedes its query), so a record in the same page is the newer news.
+    if (page.deletions.length > 0) {
+      const deleted = await tx.entities.findLinksByRecordId(tenantId, connectionId, page.primaryObject, [...new Set(page.deletions)]);
+      for (const link of deleted) plan.addDeletion(link);
+    }
+    for (const { recordId, result } of page.records) plan.addRecord(recordId, result.entities, result.relationships);
+    const live = await tx.entities.countLiveLinks(tenantId, plan.entitiesLosingLinks());
+    await tx.entities.applyBatch(plan.finish(live));
+    await tx.runs.addRecordErrors(page.recordErrors);
+    if (page.progress) await tx.runs.progress(tenantId, page.runId, page.progress(plan.counts));
+    if (page.cursor !== undefined) await tx.integrations.setCursor(tenantId, page.integrationId, page.cursor, page.at);
+    return plan.counts;
+  });
+}
+
+/** Adds a page's record counts to a run's. */
+export function addCounts(run: RunCounts, page: RecordCounts, failed: number): RunCounts {
+  return {
+    created: run.created + page.created,
+    updated: run.updated + page.updated,
+    unchanged: run.unchanged + page.unchanged,
+    deleted: run.deleted + page.deleted,
+    failed: run.failed + failed,
+  };
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqlite } from '../src/backends/sqlite/database.ts';
+import { SqliteStore } from '../src/backends/sqlite/store.ts';
+import type { MappedEntity, MappingResult } from '../src/domain/mapping.ts';
+import { resolveDedupSettings, writePage, type MappedRecord } from '../src/sync/index.ts';
+
+const T = 'ten_w';
+const AT = '2026-01-01T00:00:00.000Z';
+let dir: string;
+let store: SqliteStore;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tributary-writer-'));
+  store = new SqliteStore(openSqlite({ path: join(dir, 'db.sqlite') }), { clock: { now: () => Date.parse(AT) } });
+  await store.migrate();
+  await store.tenants.insert({ id: T, name: 'W', metadata: {}, createdAt: AT, updatedAt: AT });
+  for (const [id, provider] of [['con_sf', 'salesforce'], ['con_gg', 'google']] as const) {
+    await store.connections.insert({ id, tenantId: T, provider, name: provider, status: 'active', baseUrl: null, account: {}, credentialId: null, createdAt: AT, updatedAt: AT });
+    await store.integrations.insert({
+      id: `int_${provider}`, tenantId: T, connectionId: id, object: 'contact', direction: 'pull', mapping: {}, mappingVersion: 1, schedule: null,
+      priority: 'normal', dedupRules: {}, conflictStrategy: {}, fieldOwnership: {}, enabled: true, cursor: null, cursorUpdatedAt: null, createdAt: AT, updatedAt: AT,
+    }, null);
+    await store.runs.ensure({ id: `run_${provider}`, tenantId: T, integrationId: `int_${provider}`, type: 'manual', status: 'running', startedAt: AT, finishedAt: null, recordsSoFar: 0, pages: 0, totalEstimate: null, error: null, checkpoint: null, expiresAt: null });
+  }
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function person(object: string, externalId: string, fields: Record<string, unknown>, deleted = false): MappedEntity {
+  return { target: 'person', entityType: 'person', object, externalId, fields, remoteVersion: null, deleted };
+}
+
+const result = (...entities: MappedEntity[]): MappingResult => ({ entities, relationships: [], errors: [], failed: false });
+
+async function write(provider: 'salesforce' | 'google', records: MappedRecord[], deletions: string[] = []) {
+  const object = provider === 'salesforce' ? 'Contact' : 'person';
+  return writePage(store, {
+    tenantId: T, connectionId: provider === 'salesforce' ? 'con_sf' : 'con_gg', integrationId: `int_${provider}`, runId: `run_${provider}`, at: AT,
+    primaryObject: object, records, deletions, recordErrors: [], dedup: resolveDedupSettings({}),
+  });
+}
+
+const liveEntities = async () => (await store.entities.list(T, { limit: 1000 })).items;
+
+describe('the entity writer (pull pages)', () => {
+  it('links a person of another source to the existing entity by normalised email, merging fields', async () => {
+    await write('salesforce', [{ recordId: '003A', result: result(person('Contact', '003A', { givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.com', title: 'Countess' })) }]);
+    const counts = await write('google', [{ recordId: 'p1', result: result(person('person', 'p1', { givenName: 'Ada', familyName: 'Lovelace', email: 'ADA@Example.com ', city: 'London' })) }]);
+    expect(counts.created).toBe(1);
+    const entities = await liveEntities();
+    expect(entities).toHaveLength(1);
+    expect(entities[0]!.fields).toMatchObject({ title: 'Countess', city: 'London', email: 'ADA@Example.com ' });
+    expect((await store.entities.linksOf(T, entities[0]!.id)).map((l) => l.connectionId).sort()).toEqual(['con_gg', 'con_sf']);
+  });
+
+  it('never merges two records of the same source, even with one email', async () => {
+    await write('salesforce', [
+      { recordId: '003A', result: result(person('Contact', '003A', { familyName: 'Twin', email: 'same@example.com' })) },
+      { recordId: '003B', result: result(person('Contact', '003B', { familyName: 'Twin', email: 'same@example.com' })) },
+    ]);
+    await write('salesforce', [{ recordId: '003C', result: result(person('Contact', '003C', { familyName: 'Twin', email: 'same@example.com' })) }]);
+    expect(await liveEntities()).toHaveLength(3);
+  });
+
+  it('scores people without a shared identifier: a near-certain match links, a weaker one opens a review', async () => {
+    await write('salesforce', [
+      { recordId: '003A', result: result(person('Contact', '003A', { givenName: 'Katherine', familyName: 'Johnson', city: 'Hampton', postcode: '23666', birthDate: '1918-08-26' })) },
+      { recordId: '003B', result: result(person('Contact', '003B', { givenName: 'Dorothy', familyName: 'Vaughan', city: 'Kansas City' })) },
+    ]);
+    await write('google', [
+      { recordId: 'p1', result: result(person('person', 'p1', { givenName: 'Katherine', familyName: 'Johnson', city: 'Hampton', postcode: '23666', birthDate: '1918-08-26' })) },
+      { recordId: 'p2', result: result(person('person', 'p2', { givenName: 'Dot', familyName: 'Vaughan', city: 'Hampton' })) },
+      { recordId: 'p3', result: result(person('person', 'p3', { givenName: 'Mary', familyName: 'Jackson' })) },
+    ]);
+    const entities = await liveEntities();
+    const katherine = entities.filter((e) => e.fields.familyName === 'Johnson');
+    expect(katherine).toHaveLength(1);
+    expect(entities.filter((e) => e.fields.familyName === 'Vaughan')).toHaveLength(2);
+    const reviews = await store.entities.listReviews(T, 'open');
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]!.payload).toMatchObject({ entityType: 'person', score: expect.any(Number) });
+    expect(entities).toHaveLength(4);
+  });
+
+  it('tombstones the link on deletion, soft-deletes an entity with no live link left, and revives it when the record returns', async () => {
+    await write('salesforce', [{ recordId: '003A', result: result(person('Contact', '003A', { familyName: 'Gone', email: 'g@example.com' })) }]);
+    await write('google', [{ recordId: 'p1', result: result(person('person', 'p1', { familyName: 'Gone', email: 'g@example.com' })) }]);
+    const [entity] = await liveEntities();
+    expect(await write('salesforce', [], ['003A'])).toMatchObject({ deleted: 1 });
+    expect((await store.entities.get(T, entity!.id))?.deletedAt).toBeNull(); // google still links it
+    await write('google', [{ recordId: 'p1', result: result(person('person', 'p1', { familyName: 'Gone' }, true)) }]);
+    expect((await store.entities.get(T, entity!.id))?.deletedAt).toBe(AT);
+    expect(await write('salesforce', [], ['003A'])).toMatchObject({ deleted: 0 }); // already gone
+    await write('salesforce', [{ recordId: '003A', result: result(person('Contact', '003A', { familyName: 'Back', email: 'g@example.com' })) }]);
+    expect(await store.entities.get(T, entity!.id)).toMatchObject({ deletedAt: null, fields: { familyName: 'Back' } });
+    const feed = await store.entities.changes(T, 0, 100);
+    // Google's identical view changed no field: no feed row for it.
+    expect(feed.map((c) => c.change.op)).toEqual(['create', 'delete', 'update']);
+  });
+
+  it('keeps a record that comes back in the same page as its deletion (the records are the newer read)', async () => {
+    await write('salesforce', [{ recordId: '003A', result: result(person('Contact', '003A', { familyName: 'Lazarus' })) }]);
+    await write('salesforce', [{ recordId: '003A', result: result(person('Contact', '003A', { familyName: 'Lazarus', title: 'Undeleted' })) }], ['003A']);
+    const [entity] = await liveEntities();
+    expect(entity).toMatchObject({ deletedAt: null, fields: { title: 'Undeleted' } });
+    expect((await store.entities.linksOf(T, entity!.id))[0]!.tombstonedAt).toBeNull();
+  });
+
+  it('fills a placeholder made for a relationship when its record arrives, and removes a field its source stopped sending', async () => {
+    const contact: MappingResult = {
+      entities: [person('Contact', '003A', { familyName: 'Hopper', title: 'Rear Admiral' })],
+      relationships: [{ kind: 'works_at', from: { entityType: 'person', object: 'Contact', externalId: '003A' }, to: { entityType: 'organization', object: 'Account', externalId: '001X' } }],
+      errors: [], failed: false,
+    };
+    await write('salesforce', [{ recordId: '003A', result: contact }]);
+    const org = (await store.entities.list(T, { type: 'organization' })).items[0]!;
+    expect(org.fields).toEqual({});
+    await write('salesforce', [{ recordId: '001X', result: result({ target: 'organization', entityType: 'organization', object: 'Account', externalId: '001X', fields: { name: 'US Navy' }, remoteVersion: 'v1', deleted: false }) }]);
+    expect((await store.entities.get(T, org.id))?.fields).toEqual({ name: 'US Navy' });
+    await write('salesforce', [{ recordId: '003A', result: { ...contact, entities: [person('Contact', '003A', { familyName: 'Hopper' })] } }]);
+    const hopper = (await store.entities.list(T, { type: 'person' })).items[0]!;
+    expect(hopper.fields).toEqual({ familyName: 'Hopper' });
+    expect((await store.entities.relationshipsOf(T, hopper.id)).outgoing).toEqual([expect.objectContaining({ kind: 'works_at', toEntityId: org.id })]);
+  });
+});
