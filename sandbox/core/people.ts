@@ -61,6 +61,8 @@ const PROVIDER_RATES: Record<ProviderName, Partial<VariationRates>> = {
   slack: { missingPhone: 0.5, nickname: 0.45, missingEmail: 0, oldEmail: 0.02 },
   github: { missingPhone: 1, missingEmail: 0.5, missingTitle: 1, nickname: 0.35, personalEmail: 0.3 },
   notion: { missingPhone: 0.4, missingTitle: 0.3 },
+  // Teams holds no people: its simulator only receives notification posts.
+  teams: {},
 };
 
 const NICKNAME_NAMES = Object.keys(NICKNAMES);

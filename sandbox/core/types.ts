@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-export type ProviderName = 'salesforce' | 'notion' | 'slack' | 'github' | 'google';
-export const PROVIDER_NAMES: readonly ProviderName[] = ['salesforce', 'notion', 'slack', 'github', 'google'];
+export type ProviderName = 'salesforce' | 'notion' | 'slack' | 'github' | 'google' | 'teams';
+export const PROVIDER_NAMES: readonly ProviderName[] = ['salesforce', 'notion', 'slack', 'github', 'google', 'teams'];
 
 export interface SandboxOptions {
   /** Seed for every generated value: the same seed and size give the same data. */

@@ -4,13 +4,16 @@
  * once as the sandbox's default user (or the `login` parameter's user) and redirects
  * with `code` and `state`. The token endpoint answers errors with HTTP 200 and an
  * `error` field, as GitHub does, in JSON when the client accepts JSON and form-encoded
- * otherwise.
+ * otherwise. `DELETE /github/applications/{client_id}/token` revokes one token (REST API:
+ * Basic auth with the app's client id and secret, JSON body `{access_token}`; 204, 422 for
+ * a token that is unknown, already revoked or another app's, 404 for a wrong client).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IssuedTokens, SandboxContext } from '../core/types.ts';
 import { userTokenOptions } from './auth.ts';
 import type { OAuthKind } from './auth.ts';
 import type { GithubStore } from './data.ts';
+import { notFound, validationFailed } from './errors.ts';
 
 const TROUBLESHOOTING = 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors';
 
@@ -75,6 +78,30 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: SandboxContext, s
     }
     return tokenSuccess(request, reply, result.tokens);
   });
+
+  app.delete<{ Params: { client_id: string } }>('/applications/:client_id/token', async (request, reply) => {
+    const clientId = request.params.client_id;
+    const client = basicClient(request);
+    // GitHub answers 404 rather than revealing whether the app exists.
+    if (!client || client.clientId !== clientId || ctx.tokens.verifyClient('github', clientId, client.clientSecret) !== 'ok') throw notFound('https://docs.github.com/rest/apps/oauth-applications#delete-an-app-token');
+    const accessToken = bodyFields(request.body).access_token;
+    if (!accessToken) throw validationFailed([{ resource: 'Application', code: 'missing_field', field: 'access_token' }]);
+    const check = ctx.tokens.check('github', `Bearer ${accessToken}`);
+    if (!check.ok || check.grant.clientId !== clientId || !ctx.tokens.revoke('github', accessToken)) {
+      throw validationFailed([{ resource: 'Application', code: 'invalid', field: 'access_token' }]);
+    }
+    return reply.code(204).send();
+  });
+}
+
+/** The app's client id and secret from HTTP Basic, if any. */
+function basicClient(request: FastifyRequest): { clientId: string; clientSecret: string } | null {
+  const header = request.headers.authorization ?? '';
+  if (!/^basic /i.test(header)) return null;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { clientId: decoded.slice(0, colon), clientSecret: decoded.slice(colon + 1) };
 }
 
 function bodyFields(body: unknown): Record<string, string> {

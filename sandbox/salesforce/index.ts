@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ProviderSimulator, SandboxContext } from '../core/types.ts';
 import { SalesforceData, toControlError } from './data.ts';
 import { faultBody, NOT_FOUND } from './errors.ts';
-import { DEFAULT_SETTINGS, instanceUrl, issueOptions, registerOAuth, type SalesforceSettings } from './oauth.ts';
+import { DEFAULT_SETTINGS, instanceUrl, issueOptions, registerConnectedAppControl, registerOAuth, type SalesforceSettings } from './oauth.ts';
 import { OutboundMessages } from './outbound.ts';
 import { QueryEngine } from './query.ts';
 import { dailyRule, registerRest } from './rest.ts';
@@ -126,6 +126,7 @@ export function createSalesforceSimulator(options: SalesforceSimulatorOptions = 
         instanceUrl: instanceUrl(ctx),
         apiUsage: ctx.limits.peek(dailyRule(data, settings)),
       }));
+      registerConnectedAppControl(app, ctx, data);
       app.get('/settings', async () => settings);
       app.put('/settings', async (request, reply) => {
         const b = (request.body ?? {}) as Partial<SalesforceSettings>;

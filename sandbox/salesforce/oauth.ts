@@ -1,5 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt, jwtVerify } from 'jose';
 import type { IssueOptions, IssuedTokens, SandboxContext, TokenGrant } from '../core/types.ts';
 import type { SalesforceData } from './data.ts';
 
@@ -36,6 +37,63 @@ export function issueOptions(settings: SalesforceSettings, orgId: string): Issue
 
 export const instanceUrl = (ctx: SandboxContext) => `${ctx.options.baseUrl}/salesforce`;
 
+/** The org user's username: the `sub` a JWT bearer assertion must name, and the client-credentials "Run As" user. */
+export const SANDBOX_USERNAME = 'admin@sandbox.example.com';
+
+/** The JWT bearer grant type (RFC 7523). */
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/** Longest `exp - now` Salesforce accepts in a JWT bearer assertion: 3 minutes. */
+export const JWT_MAX_LIFETIME_SECONDS = 180;
+
+/**
+ * The connected app's digital-signature material (Salesforce: "Use digital signatures",
+ * the certificate uploaded to the app). The sandbox generates the RSA key pair and hands
+ * the private key to tests through `GET /_sandbox/salesforce/connected-app`.
+ */
+interface ConnectedAppKeys {
+  privateKeyPem: string;
+  publicKeyPem: string;
+  publicKey: KeyObject;
+}
+
+const connectedApps = new WeakMap<SalesforceData, ConnectedAppKeys>();
+
+/** The simulator's key pair, generated on first use (one per simulator, kept across resets). */
+function connectedAppKeys(data: SalesforceData): ConnectedAppKeys {
+  let keys = connectedApps.get(data);
+  if (!keys) {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    keys = { privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem, publicKey: createPublicKey(publicKeyPem) };
+    connectedApps.set(data, keys);
+  }
+  return keys;
+}
+
+/**
+ * `GET /_sandbox/salesforce/connected-app`: the consumer key and secret, the login URL a
+ * JWT assertion's `aud` must name, the pre-authorised username (`sub`), and the RSA key
+ * pair whose public half verifies assertions (the private key is for tests to sign with).
+ */
+export function registerConnectedAppControl(app: FastifyInstance, ctx: SandboxContext, data: SalesforceData): void {
+  app.get('/connected-app', async () => {
+    const client = ctx.tokens.clients('salesforce')[0];
+    const keys = connectedAppKeys(data);
+    return {
+      clientId: client?.clientId ?? null,
+      clientSecret: client?.clientSecret ?? null,
+      loginUrl: instanceUrl(ctx),
+      tokenUrl: `${instanceUrl(ctx)}/services/oauth2/token`,
+      username: SANDBOX_USERNAME,
+      preAuthorizedUsernames: [SANDBOX_USERNAME],
+      clientCredentialsUser: SANDBOX_USERNAME,
+      publicKeyPem: keys.publicKeyPem,
+      privateKeyPem: keys.privateKeyPem,
+    };
+  });
+}
+
 type Form = Record<string, string | undefined>;
 
 const oauthError = (reply: FastifyReply, error: string, description: string, status = 400) =>
@@ -53,8 +111,13 @@ function clientOf(request: FastifyRequest, form: Form): { clientId?: string; cli
 
 /**
  * Salesforce's OAuth 2 endpoints: authorize (auto-approves as the org's user and
- * redirects with code and state), token (authorization_code with PKCE, refresh_token)
- * and revoke. Token responses carry instance_url, id, issued_at and signature
+ * redirects with code and state), token (authorization_code with PKCE, refresh_token,
+ * JWT bearer, client_credentials) and revoke. JWT bearer: an RS256 assertion signed with
+ * the connected app's key, `iss` = consumer key, `sub` = a pre-authorised username,
+ * `aud` = the login URL (the simulator's `/salesforce`, or login/test.salesforce.com),
+ * `exp` in the future and at most 3 minutes ahead. client_credentials: the consumer key
+ * and secret (body or Basic), the token runs as the app's "Run As" user. Neither answers
+ * a refresh token. Token responses carry instance_url, id, issued_at and signature
  * (base64 HMAC-SHA256 of id + issued_at keyed by the client secret), never expires_in.
  */
 export function registerOAuth(app: FastifyInstance, ctx: SandboxContext, data: SalesforceData, settings: () => SalesforceSettings): void {
@@ -111,8 +174,39 @@ export function registerOAuth(app: FastifyInstance, ctx: SandboxContext, data: S
     return reply.redirect(target.toString(), 302);
   });
 
+  const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-cache,must-revalidate,max-age=0,no-store,private');
+
+  /** Error descriptions are Salesforce's own ("invalid assertion", "audience is invalid", "user hasn't approved this consumer"). */
+  const jwtBearer = async (reply: FastifyReply, assertion: string | undefined) => {
+    if (!assertion) return oauthError(reply, 'invalid_grant', 'invalid assertion');
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(assertion).iss;
+    } catch {
+      return oauthError(reply, 'invalid_grant', 'invalid assertion');
+    }
+    if (typeof issuer !== 'string' || ctx.tokens.verifyClient('salesforce', issuer) !== 'ok') return oauthError(reply, 'invalid_client_id', 'client identifier invalid');
+    const now = ctx.clock.now();
+    let claims: { aud?: unknown; sub?: unknown; exp?: unknown };
+    try {
+      ({ payload: claims } = await jwtVerify(assertion, connectedAppKeys(data).publicKey, { algorithms: ['RS256'], currentDate: new Date(now), requiredClaims: ['exp'] }));
+    } catch {
+      return oauthError(reply, 'invalid_grant', 'invalid assertion');
+    }
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 > now + JWT_MAX_LIFETIME_SECONDS * 1000 + 5000) return oauthError(reply, 'invalid_grant', 'invalid assertion');
+    const audiences = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).map((a) => String(a).replace(/\/+$/, ''));
+    const accepted = [instanceUrl(ctx), 'https://login.salesforce.com', 'https://test.salesforce.com'];
+    if (!audiences.some((a) => accepted.includes(a))) return oauthError(reply, 'invalid_grant', 'audience is invalid');
+    if (claims.sub !== SANDBOX_USERNAME) return oauthError(reply, 'invalid_grant', "user hasn't approved this consumer");
+    const { refreshPrefix: _none, ...accessOnly } = issueOptions(settings(), data.orgId);
+    const tokens = ctx.tokens.issue(grantFor(issuer, ['api']), accessOnly);
+    const { signature: _signature, ...body } = tokenBody(tokens, undefined, false);
+    return noStore(reply).send(body);
+  };
+
   app.post('/services/oauth2/token', async (request, reply) => {
     const form = (request.body ?? {}) as Form;
+    if (form.grant_type === JWT_BEARER_GRANT) return jwtBearer(reply, form.assertion);
     const { clientId, clientSecret } = clientOf(request, form);
     if (!clientId) return oauthError(reply, 'invalid_client_id', 'client identifier invalid');
     const client = ctx.tokens.verifyClient('salesforce', clientId, clientSecret);
@@ -154,6 +248,15 @@ export function registerOAuth(app: FastifyInstance, ctx: SandboxContext, data: S
         .send(tokenBody(result.tokens, clientSecret, settings().rotateRefreshTokens));
     }
 
+    if (form.grant_type === 'client_credentials') {
+      // The secret is required here (it is optional for the code flow with PKCE).
+      if (!clientSecret) return oauthError(reply, 'invalid_client', 'invalid client credentials');
+      const { refreshPrefix: _none, ...accessOnly } = options;
+      const scopes = (form.scope ?? 'api').split(/[\s+]+/).filter((scope) => scope && scope !== 'refresh_token' && scope !== 'offline_access');
+      const tokens = ctx.tokens.issue(grantFor(clientId, scopes.length ? scopes : ['api']), accessOnly);
+      return noStore(reply).send(tokenBody(tokens, clientSecret, false));
+    }
+
     return oauthError(reply, 'unsupported_grant_type', 'grant type not supported');
   });
 
@@ -172,7 +275,7 @@ export function registerOAuth(app: FastifyInstance, ctx: SandboxContext, data: S
       id: `${ctx.options.baseUrl}/salesforce/id/${data.orgId}/${data.userId}`,
       user_id: data.userId,
       organization_id: data.orgId,
-      username: 'admin@sandbox.example.com',
+      username: SANDBOX_USERNAME,
       display_name: 'Sandbox Admin',
       email: 'admin@sandbox.example.com',
       active: true,

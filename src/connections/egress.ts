@@ -13,6 +13,11 @@ export interface EgressPolicy {
   readonly allowPrivate: boolean;
   /** Hosts always allowed, whatever they resolve to (exact host names, lower case). */
   readonly allowHosts?: readonly string[];
+  /**
+   * Origins (`http://127.0.0.1:4010`) always allowed: narrower than a host, for the
+   * demo's in-process sandbox, so that other ports on the same host stay refused.
+   */
+  readonly allowOrigins?: readonly string[];
   /** Only http(s); plain http only when private addresses are allowed or the host is listed. */
   readonly requireHttps?: boolean;
 }
@@ -71,7 +76,7 @@ export async function assertEgressAllowed(rawUrl: string, policy: EgressPolicy, 
     throw new TributaryError('VALIDATION_FAILED', `${field} must not carry credentials in the URL`, { field });
   }
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (policy.allowPrivate || policy.allowHosts?.includes(host)) return url;
+  if (policy.allowPrivate || policy.allowHosts?.includes(host) || policy.allowOrigins?.includes(url.origin)) return url;
   if (policy.requireHttps && url.protocol !== 'https:') {
     throw new TributaryError('VALIDATION_FAILED', `${field} must use https`, { field });
   }

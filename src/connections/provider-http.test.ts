@@ -170,6 +170,9 @@ describe('egress policy', () => {
     });
     await expect(assertEgressAllowed('https://good.example/x', { allowPrivate: false }, 'body.baseUrl', resolve)).resolves.toBeInstanceOf(URL);
     await expect(assertEgressAllowed('http://[::ffff:127.0.0.1]:3000/', { allowPrivate: false }, 'body.baseUrl', resolve)).rejects.toThrow(/private/);
+    const demo = { allowPrivate: false, allowOrigins: ['http://127.0.0.1:4010'] };
+    await expect(assertEgressAllowed('http://127.0.0.1:4010/salesforce', demo, 'body.baseUrl', resolve)).resolves.toBeInstanceOf(URL);
+    await expect(assertEgressAllowed('http://127.0.0.1:6379/', demo, 'body.baseUrl', resolve)).rejects.toThrow(/private/);
     await expect(assertEgressAllowed('ftp://good.example/x', { allowPrivate: false }, 'body.baseUrl', resolve)).rejects.toThrow(/http or https/);
     await expect(assertEgressAllowed('https://u:p@good.example/', { allowPrivate: false }, 'body.baseUrl', resolve)).rejects.toThrow(/credentials/);
   });

@@ -47,6 +47,9 @@ const MAX_INLINE_WAIT_MS = 30_000;
  * credential (with one refresh-and-retry on a 401), provider error classification, and
  * retries of transient failures with jittered backoff honouring Retry-After. Errors it
  * throws are TributaryErrors whose category tells the caller what to do next.
+ * Paths resolve against the connection's base URL, except that a request naming an `api`
+ * the provider lists in `apiBases` goes to that API's host while the connection uses the
+ * provider's default base URL (Google People); every origin passes the egress policy.
  */
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const doFetch = options.fetch ?? fetch;
@@ -55,15 +58,24 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const maxAttempts = options.maxAttempts ?? 3;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const base = new URL(options.connection.baseUrl.endsWith('/') ? options.connection.baseUrl : `${options.connection.baseUrl}/`);
+  const base = asBase(options.connection.baseUrl);
+  // The provider's other API hosts, only while the connection talks to the real API.
+  const apiBases = base.href === asBase(options.provider.defaultBaseUrl).href ? options.provider.apiBases : undefined;
   const checkedOrigins = new Map<string, Promise<URL>>();
 
+  /** The base a request resolves against: its API's own host (see HttpRequest.api), else the connection's. */
+  function baseFor(request: HttpRequest): URL {
+    const apiBase = request.api === undefined ? undefined : apiBases?.[request.api];
+    return apiBase === undefined ? base : asBase(apiBase);
+  }
+
   function resolveUrl(request: HttpRequest): URL {
+    const target = baseFor(request);
     const url = /^https?:\/\//i.test(request.path)
       ? new URL(request.path)
-      : new URL(request.path.replace(/^\//, ''), base.origin + (request.path.startsWith('/') ? '/' : base.pathname));
-    // Absolute links the provider hands back (next pages) must stay on the connection's origin.
-    if (url.origin !== base.origin) {
+      : new URL(request.path.replace(/^\//, ''), target.origin + (request.path.startsWith('/') ? '/' : target.pathname));
+    // Absolute links the provider hands back (next pages) must stay on the API's origin.
+    if (url.origin !== target.origin) {
       throw new TributaryError('PROVIDER_REJECTED', `Refusing to follow a link to another origin (${url.origin})`);
     }
     for (const [key, value] of Object.entries(request.query ?? {})) {
@@ -151,6 +163,11 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       }
     },
   };
+}
+
+/** A base URL with a trailing slash, so relative paths resolve under its path. */
+function asBase(url: string): URL {
+  return new URL(url.endsWith('/') ? url : `${url}/`);
 }
 
 function parseBody(text: string, contentType: string | undefined): unknown {

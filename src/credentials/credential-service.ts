@@ -69,7 +69,20 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
         const token = secret?.tokens?.refreshToken ?? secret?.tokens?.accessToken;
         if (token && row.type === 'oauth2_authorization_code') {
           const authBaseUrl = String(row.metadata.authBaseUrl ?? providerFor(provider).defaultAuthBaseUrl);
-          const revoked = await revokeToken(ctx.tokenDeps, { provider, authBaseUrl, token });
+          // GitHub revokes by access token with the app's client credentials; the others take either token.
+          const material = secret?.material;
+          const ownClient = material?.type === 'oauth2_authorization_code' && material.clientId && material.clientSecret ? { clientId: material.clientId, clientSecret: material.clientSecret } : null;
+          const client = ownClient ?? ctx.oauthClients(provider) ?? undefined;
+          const accessToken = secret?.tokens?.accessToken;
+          const apiBaseUrl = typeof row.metadata.apiBaseUrl === 'string' ? row.metadata.apiBaseUrl : undefined;
+          const revoked = await revokeToken(ctx.tokenDeps, {
+            provider,
+            authBaseUrl,
+            token,
+            ...(accessToken ? { accessToken } : {}),
+            ...(client ? { client } : {}),
+            ...(apiBaseUrl ? { apiBaseUrl } : {}),
+          });
           ctx.logger?.info({ credentialId, provider, revoked }, 'credential revoked at the provider');
         }
         await ctx.secrets.delete(tenantId, row.secretRef);

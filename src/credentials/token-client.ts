@@ -32,6 +32,8 @@ export interface OAuthClientSecret {
 }
 
 interface PostOptions {
+  /** POST unless said otherwise (GitHub revokes with DELETE). */
+  method?: 'POST' | 'DELETE';
   form: Record<string, string>;
   basic?: OAuthClientSecret;
   bearer?: string;
@@ -44,7 +46,7 @@ async function post(deps: TokenClientDeps, provider: ProviderId, url: string, op
   const headers: Record<string, string> = { accept: options.accept ?? 'application/json', 'user-agent': 'tributary' };
   if (options.basic) {
     const pair = `${encodeURIComponent(options.basic.clientId)}:${encodeURIComponent(options.basic.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(provider === 'notion' ? `${options.basic.clientId}:${options.basic.clientSecret}` : pair).toString('base64')}`;
+    headers.authorization = `Basic ${Buffer.from(provider === 'notion' || provider === 'github' ? `${options.basic.clientId}:${options.basic.clientSecret}` : pair).toString('base64')}`;
   }
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
   let body: string | undefined;
@@ -57,7 +59,7 @@ async function post(deps: TokenClientDeps, provider: ProviderId, url: string, op
   }
   let response: Response;
   try {
-    response = await deps.fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs) });
+    response = await deps.fetch(url, { method: options.method ?? 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(deps.timeoutMs) });
   } catch (cause) {
     const reason = cause instanceof Error && cause.name === 'TimeoutError' ? 'timed out' : 'network error';
     throw new TributaryError('PROVIDER_UNAVAILABLE', `${provider} token endpoint did not answer (${reason})`, { details: { provider } });
@@ -182,12 +184,34 @@ export async function githubAppJwt(nowMs: number, appId: string, privateKeyPem: 
     .sign(createPrivateKey(privateKeyPem));
 }
 
-/** Revokes a token at the provider where it has an endpoint (Google, Salesforce: RFC 7009 style; Slack: auth.revoke). Best effort: returns false on any failure. */
-export async function revokeToken(deps: TokenClientDeps, input: { provider: ProviderId; authBaseUrl: string; token: string }): Promise<boolean> {
+/** GitHub's "delete an app token" URL: on the API host (`apiBaseUrl` for GHES), or api.github.com reached through the auth base URL. */
+function githubRevokeUrl(clientId: string, authBaseUrl: string, apiBaseUrl: string | undefined): string {
+  const path = `applications/${encodeURIComponent(clientId)}/token`;
+  if (apiBaseUrl) return `${apiBaseUrl.replace(/\/+$/, '')}/${path}`;
+  return atBase(`https://api.github.com/${path}`, authBaseUrl, providerFor('github').defaultAuthBaseUrl);
+}
+
+/**
+ * Revokes a token at the provider where it has an endpoint (Google, Salesforce: RFC 7009
+ * style; Slack: auth.revoke; GitHub: `DELETE /applications/{client_id}/token` with the
+ * app's Basic auth and the ACCESS token in a JSON body, so GitHub needs `client` and
+ * takes `accessToken` over `token`, and `apiBaseUrl` for GitHub Enterprise Server).
+ * Best effort: returns false on any failure.
+ */
+export async function revokeToken(
+  deps: TokenClientDeps,
+  input: { provider: ProviderId; authBaseUrl: string; token: string; accessToken?: string; client?: OAuthClientSecret; apiBaseUrl?: string },
+): Promise<boolean> {
   const spec = providerFor(input.provider).auth.oauth;
-  if (!spec?.revokeUrl) return false;
-  const url = oauthEndpoints(input.provider, input.authBaseUrl).revokeUrl as string;
   try {
+    if (input.provider === 'github') {
+      if (!input.client) return false;
+      const url = githubRevokeUrl(input.client.clientId, input.authBaseUrl, input.apiBaseUrl);
+      const answer = await post(deps, 'github', url, { method: 'DELETE', form: { access_token: input.accessToken ?? input.token }, basic: input.client, json: true, accept: 'application/vnd.github+json' });
+      return answer.status === 204;
+    }
+    if (!spec?.revokeUrl) return false;
+    const url = oauthEndpoints(input.provider, input.authBaseUrl).revokeUrl as string;
     const answer =
       input.provider === 'slack'
         ? await post(deps, input.provider, url, { form: {}, bearer: input.token })

@@ -134,6 +134,12 @@ export interface HttpRequest {
   form?: Record<string, string>;
   /** For the rate limiter: which budget the call spends. */
   operation: 'read' | 'write' | 'search';
+  /**
+   * Which of the provider's APIs the call is for, when they live on different hosts
+   * (Google's `people`): with the provider's default base URL the path resolves against
+   * `Provider.apiBases[api]`; with any other base URL (sandbox, custom) against that base.
+   */
+  api?: string;
   /** Slack method tier, GitHub resource, ...: finer than `operation` where the provider counts so. */
   bucket?: string;
 }
@@ -205,6 +211,12 @@ export interface Provider {
   /** Real default base URLs; a connection may override them (instance URL, GHES, sandbox). */
   defaultBaseUrl: string;
   defaultAuthBaseUrl: string;
+  /**
+   * Real absolute base URLs of APIs that live on another host than `defaultBaseUrl`, by
+   * the name requests give in `HttpRequest.api` (Google: `people` ->
+   * `https://people.googleapis.com/`). Used only while a connection uses the default base URL.
+   */
+  apiBases?: Record<string, string>;
   auth: AuthSpec;
   objects: ObjectDefinition[];
   /** Objects not in the static list, by name (any Salesforce sObject). */

@@ -9,11 +9,16 @@ import { LocalVault } from '../backends/vault/local-vault.ts';
 import { loadOrCreateKeyring } from '../backends/vault/master-keyring.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MigrationStatus, Store } from '../ports/store.ts';
+import { PrometheusMetrics, meteredQueue } from '../observability/index.ts';
 import { RateLimitAdmin, RateLimiter } from '../ratelimit/index.ts';
-import { WebhookReceiver } from '../webhooks/index.ts';
+import { PROVIDERS, isProviderId } from '../providers/index.ts';
+import { EntityService, IntegrationService } from '../sync/index.ts';
+import { WebhookReceiver, WebhookRegistrations } from '../webhooks/index.ts';
 import { configError } from './config/index.ts';
 import type { ResolvedConfig } from './config/index.ts';
 import { buildConnectionServices } from './connections-wiring.ts';
+import { buildNotifications } from './notifications-wiring.ts';
+import { fromCredentialEvent, rateLimitSink, webhookStatusSink, type NotificationSink } from '../notifications/index.ts';
 import { createLogger } from './logging/logger.ts';
 import type { RootLogger } from './logging/logger.ts';
 import { Readiness } from './readiness.ts';
@@ -32,6 +37,8 @@ export interface PlatformOptions {
   logger?: RootLogger;
   /** Default: the system clock. Tests pass a manual one. */
   clock?: Clock;
+  /** Origins connections may reach whatever the egress policy says (the demo's sandbox). */
+  egressAllowOrigins?: readonly string[];
 }
 
 export interface Platform {
@@ -58,14 +65,20 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
   createDataDir(config);
   const handle = openSqlite({ path: config.store.path });
   const store = new SqliteStore(handle, { clock });
-  const queue = new SqliteJobQueue(handle, {
+  // Features get `metrics` as their `Metrics`; every consumer's jobs are timed into it.
+  const metrics = new PrometheusMetrics();
+  const queue = meteredQueue(new SqliteJobQueue(handle, {
     clock,
     logger: logger.child({ component: 'queue' }),
     // Leaves half of the shutdown budget for the server and the store.
     stopGraceMs: Math.floor(config.shutdownTimeoutMs / 2),
-  });
+  }), metrics, clock);
   // Embedded mode: counters in this process (cluster mode will share them in Redis).
-  const rateLimiter = new RateLimiter({ backend: new MemoryRateLimitBackend(), clock, random: Math.random });
+  // Notifications are built after the vault; until then (and if they never are) events go nowhere.
+  let notify: NotificationSink = () => undefined;
+  const rateLimiter = new RateLimiter({ backend: new MemoryRateLimitBackend(), clock, random: Math.random, events: rateLimitSink((event) => notify(event)) });
+  // Scrape-time gauges: the queue's stats and the limiter's counters.
+  metrics.watch({ queues: queue, rateLimits: new RateLimitAdmin(rateLimiter, clock) });
   let webhookReceiver: WebhookReceiver | null = null;
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
@@ -94,8 +107,27 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
     const secrets = new LocalVault({ store, keyring, clock, logger: logger.child({ component: 'vault' }) });
     const locks = new SqliteLocks(handle, { clock });
     const audit = new AuditService(store.audit, clock);
-    const { credentials, connections } = buildConnectionServices(config.connections, { store, secrets, locks, clock, logger });
-    webhookReceiver = new WebhookReceiver({ store, queue, secrets, clock });
+    const { credentials, connections } = buildConnectionServices(options.egressAllowOrigins === undefined ? config.connections : { ...config.connections, allowOrigins: options.egressAllowOrigins }, {
+      store,
+      secrets,
+      locks,
+      clock,
+      logger,
+      rateLimiter,
+      onCredentialEvent: (event) => notify(fromCredentialEvent(event)),
+    });
+    const notifications = buildNotifications(config.connections, { store, secrets, queue, clock, logger, connections, credentials });
+    notify = notifications.sink;
+    const receiver = new WebhookReceiver({ store, queue, secrets, clock, onStatusChange: webhookStatusSink(notifications.sink, () => clock.now()) });
+    webhookReceiver = receiver;
+    const webhookRegistrations = new WebhookRegistrations({
+      store,
+      secrets,
+      clock,
+      publicBaseUrl: config.connections.publicUrl,
+      contextFor: (connection, signal) => connections.providerContext(connection, { signal }),
+      onChange: (registrationId) => receiver.invalidate(registrationId),
+    });
     const services: Services = {
       clock,
       logger,
@@ -112,6 +144,12 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
       rateLimiter,
       rateLimits: new RateLimitAdmin(rateLimiter, clock),
       webhookReceiver,
+      webhookRegistrations,
+      integrations: new IntegrationService({ store, queue, clock, providerFor: (id) => (isProviderId(id) ? PROVIDERS[id] : undefined) }),
+      entities: new EntityService({ store }),
+      notifications,
+      metrics,
+      metricsAuth: config.metrics.auth,
     };
     return { services, migration, close };
   } catch (error) {

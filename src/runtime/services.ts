@@ -1,4 +1,6 @@
 import type { ConnectionService } from '../connections/index.ts';
+import type { Notifications } from '../notifications/index.ts';
+import type { PrometheusMetrics } from '../observability/index.ts';
 import type { CredentialService } from '../credentials/index.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
@@ -6,7 +8,9 @@ import type { Locks } from '../ports/locks.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { Store } from '../ports/store.ts';
 import type { RateLimitAdmin, RateLimiter } from '../ratelimit/index.ts';
-import type { WebhookReceiver } from '../webhooks/index.ts';
+import type { EntityService, IntegrationService } from '../sync/index.ts';
+import type { WebhookReceiver, WebhookRegistrations } from '../webhooks/index.ts';
+import type { MetricsAuth } from './config/index.ts';
 import type { RootLogger } from './logging/logger.ts';
 import type { Readiness } from './readiness.ts';
 import type { ApiKeyService, AuditService, TenantService } from './tenancy/index.ts';
@@ -37,4 +41,16 @@ export interface Services {
   readonly rateLimits: RateLimitAdmin;
   /** Webhook intake: verifies a delivery and stores it durably before answering 2xx. */
   readonly webhookReceiver: WebhookReceiver;
+  /** Webhook registrations at the providers (management API, channel renewal). */
+  readonly webhookRegistrations: WebhookRegistrations;
+  /** Integrations (sync configurations), their mappings, manual runs and runs. */
+  readonly integrations: IntegrationService;
+  /** Entities, their links and relationships, and the change feed, for the API. */
+  readonly entities: EntityService;
+  /** Slack and Teams notifications (channels, rules, delivery) and events to the host product. */
+  readonly notifications: Notifications;
+  /** The process's Prometheus instruments: features get it as their `Metrics`; `GET /metrics` scrapes it. */
+  readonly metrics: PrometheusMetrics;
+  /** Who may read `GET /metrics` (TRIBUTARY_METRICS_AUTH). */
+  readonly metricsAuth: MetricsAuth;
 }

@@ -3,6 +3,16 @@ import { TributaryError } from '../../domain/errors.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type {
   ApiKeyRepository,
+  ConnectionRepository,
+  CredentialRepository,
+  OAuthStateRepository,
+  TokenRefreshAuditRepository,
+  EntityRepository,
+  IntegrationRepository,
+  SyncRunRepository,
+  WebhookRepository,
+  NotificationRepository,
+  EventSubscriptionRepository,
   AuditRepository,
   MigrationStatus,
   Repositories,
@@ -15,7 +25,17 @@ import { migrate } from './migrate.ts';
 import { SqliteApiKeyRepository } from './repositories/api-keys.ts';
 import { SqliteAuditRepository } from './repositories/audit.ts';
 import { SqliteSecretRowRepository } from './repositories/secrets.ts';
+import { SqliteConnectionRepository } from './repositories/connections.ts';
+import { SqliteCredentialRepository } from './repositories/credentials.ts';
+import { SqliteOAuthStateRepository } from './repositories/oauth-states.ts';
+import { SqliteTokenRefreshAuditRepository } from './repositories/token-refresh-audit.ts';
 import { SqliteTenantRepository } from './repositories/tenants.ts';
+import { SqliteEntityRepository } from './repositories/entities.ts';
+import { SqliteIntegrationRepository } from './repositories/integrations.ts';
+import { SqliteSyncRunRepository } from './repositories/runs.ts';
+import { SqliteWebhookRepository } from './repositories/webhooks.ts';
+import { SqliteNotificationRepository } from './repositories/notifications.ts';
+import { SqliteEventSubscriptionRepository } from './repositories/event-subscriptions.ts';
 import { StatementCache, runTranslated, translateSqliteError, type SqlContext } from './store-sql.ts';
 import { purgeExpiredRows } from './store-ttl.ts';
 
@@ -52,6 +72,16 @@ function createRepositories(sql: SqlContext): Repositories {
     apiKeys: new SqliteApiKeyRepository(sql),
     audit: new SqliteAuditRepository(sql),
     secrets: new SqliteSecretRowRepository(sql),
+    connections: new SqliteConnectionRepository(sql),
+    credentials: new SqliteCredentialRepository(sql),
+    tokenRefreshAudit: new SqliteTokenRefreshAuditRepository(sql),
+    oauthStates: new SqliteOAuthStateRepository(sql),
+    integrations: new SqliteIntegrationRepository(sql),
+    entities: new SqliteEntityRepository(sql),
+    runs: new SqliteSyncRunRepository(sql),
+    webhooks: new SqliteWebhookRepository(sql),
+    notifications: new SqliteNotificationRepository(sql),
+    eventSubscriptions: new SqliteEventSubscriptionRepository(sql),
   };
 }
 
@@ -71,6 +101,16 @@ export class SqliteStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
   readonly secrets: SecretRowRepository;
+  readonly connections: ConnectionRepository;
+  readonly credentials: CredentialRepository;
+  readonly tokenRefreshAudit: TokenRefreshAuditRepository;
+  readonly oauthStates: OAuthStateRepository;
+  readonly integrations: IntegrationRepository;
+  readonly entities: EntityRepository;
+  readonly runs: SyncRunRepository;
+  readonly webhooks: WebhookRepository;
+  readonly notifications: NotificationRepository;
+  readonly eventSubscriptions: EventSubscriptionRepository;
   /** For the data-model repositories that stamp their own times (change feed, audits). */
   readonly clock: Clock;
   readonly #handle: SqliteHandle;
@@ -92,6 +132,16 @@ export class SqliteStore implements Store {
     this.apiKeys = repositories.apiKeys;
     this.audit = repositories.audit;
     this.secrets = repositories.secrets;
+    this.connections = repositories.connections;
+    this.credentials = repositories.credentials;
+    this.tokenRefreshAudit = repositories.tokenRefreshAudit;
+    this.oauthStates = repositories.oauthStates;
+    this.integrations = repositories.integrations;
+    this.entities = repositories.entities;
+    this.runs = repositories.runs;
+    this.webhooks = repositories.webhooks;
+    this.notifications = repositories.notifications;
+    this.eventSubscriptions = repositories.eventSubscriptions;
   }
 
   /** Applies every pending migration file (all backends' tables share the file). */

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTributaryError, type ErrorCode } from '../../domain/errors.ts';
 import type { ApiKey, AuditEntry, Tenant } from '../../domain/tenancy.ts';
 import type { SecretRow, Store } from '../store.ts';
+import { runConnectionRepositoriesContract } from './store-connections.contract.ts';
 
 /**
  * What a backend's test gives the contract: a fresh, empty, NOT yet migrated store,
@@ -71,6 +72,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  * it (`runStoreContract('SqliteStore', create)`). Only the port is used here, never SQL.
  */
 export function runStoreContract(name: string, create: () => Promise<StoreFixture>): void {
+  runConnectionRepositoriesContract(name, create);
   describe(`Store contract: ${name}`, () => {
     let fixture: StoreFixture;
     let store: Store;

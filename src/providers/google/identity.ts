@@ -4,12 +4,12 @@
  */
 import { TributaryError } from '../../domain/errors.ts';
 import type { AccountInfo, ProviderContext } from '../provider.ts';
-import { PEOPLE_API, googleCall } from './client.ts';
+import { PEOPLE, PEOPLE_API, googleCall } from './client.ts';
 
 type Me = { resourceName?: string; names?: { displayName?: string; givenName?: string; familyName?: string }[]; emailAddresses?: { value?: string }[] };
 
 function whoAmI(ctx: ProviderContext): Promise<Me> {
-  return googleCall<Me>(ctx, { method: 'GET', path: `${PEOPLE_API}people/me`, query: { personFields: 'names,emailAddresses' }, operation: 'read' });
+  return googleCall<Me>(ctx, { method: 'GET', api: PEOPLE, path: `${PEOPLE_API}people/me`, query: { personFields: 'names,emailAddresses' }, operation: 'read' });
 }
 
 export async function validateGoogle(ctx: ProviderContext): Promise<AccountInfo> {

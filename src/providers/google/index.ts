@@ -3,9 +3,9 @@
  * connection. Each API's base path (`v1/`, `calendar/v3/`, `drive/v3/`) is relative to
  * the connection's base URL (client.ts), so one base URL serves all three in the sandbox.
  * Against real Google, Calendar and Drive live under https://www.googleapis.com but People
- * lives on https://people.googleapis.com, and the HTTP client refuses a second origin: a
- * real People connection needs the client to allow a provider's extra API origins (see
- * the report of this adapter), or a base URL set to people.googleapis.com (contacts only).
+ * lives on https://people.googleapis.com: People calls name `api: 'people'` and
+ * `apiBases` maps it to that host, which the HTTP client uses while the connection has
+ * the default base URL (a sandbox or custom base URL serves all three APIs).
  *
  * Plain HTTP through the context's ProviderHttp, not the googleapis packages: our HTTP
  * client owns auth, token refresh, rate limits, retries and the egress policy in one
@@ -14,6 +14,7 @@
  */
 import type { Provider } from '../provider.ts';
 import { GOOGLE_AUTH } from './auth.ts';
+import { GOOGLE_API_BASES } from './client.ts';
 import { classifyGoogleError } from './errors.ts';
 import { googleHealth, validateGoogle } from './identity.ts';
 import { contactsObject } from './objects/contacts.ts';
@@ -22,7 +23,7 @@ import { filesObject } from './objects/files.ts';
 import { discoverGoogle } from './schema.ts';
 
 export { GOOGLE_AUTH, GOOGLE_JWT_GRANT_TYPE, GOOGLE_SCOPES, isGoogleGrantRevoked } from './auth.ts';
-export { CALENDAR_API, DRIVE_API, PEOPLE_API } from './client.ts';
+export { CALENDAR_API, DRIVE_API, GOOGLE_API_BASES, PEOPLE, PEOPLE_API } from './client.ts';
 export { classifyGoogleError, googleErrorOf, isGoogleGone, type GoogleErrorInfo } from './errors.ts';
 export { DEFAULT_PERSON_FIELDS, type GoogleSyncCursor } from './objects/contacts.ts';
 export { FILE_FIELDS, type DriveCursor } from './objects/files.ts';
@@ -33,6 +34,7 @@ export const googleProvider: Provider = {
   label: 'Google',
   defaultBaseUrl: 'https://www.googleapis.com',
   defaultAuthBaseUrl: 'https://accounts.google.com',
+  apiBases: { ...GOOGLE_API_BASES },
   auth: GOOGLE_AUTH,
   objects: [contactsObject, eventsObject, filesObject],
   validate: validateGoogle,

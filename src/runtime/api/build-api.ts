@@ -13,14 +13,24 @@ import { tenantScoped } from './plugins/tenant-scope.ts';
 import { rateLimitRoutes } from './rate-limit-routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { entityRoutes } from './routes/entities.ts';
+import { integrationRoutes } from './routes/integrations.ts';
+import { mappingPreviewRoutes } from './routes/mapping-preview.ts';
+import { PROVIDERS, isProviderId } from '../../providers/index.ts';
+import { runRoutes } from './routes/runs.ts';
+import { eventSubscriptionRoutes } from './routes/event-subscriptions.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { oauthCallbackRoutes } from './routes/oauth-callback.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { httpMetricsHook, metricsRoutes } from './routes/metrics.ts';
 import { tenantCollectionRoutes, tenantItemRoutes } from './routes/tenants.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { webhookReceiverRoutes } from './webhook-receiver.ts';
+import { uiRoutes } from './ui-routes.ts';
 
-export type ApiServices = Pick<Services, 'tenants' | 'apiKeys' | 'audit' | 'readiness' | 'rateLimits' | 'connections' | 'webhookReceiver'>;
+export type ApiServices = Pick<Services, 'tenants' | 'apiKeys' | 'audit' | 'readiness' | 'rateLimits' | 'connections' | 'webhookReceiver' | 'webhookRegistrations' | 'notifications' | 'integrations' | 'entities' | 'metrics' | 'metricsAuth'>;
 
 export interface ApiOptions {
   /** The process's root logger; request lines are its children, carrying `requestId`. */
@@ -60,13 +70,17 @@ export function buildApi(services: ApiServices, options: ApiOptions): Api {
     reply.header('x-request-id', request.id);
   });
 
+  app.addHook('onResponse', httpMetricsHook(services.metrics));
   app.register(errorHandling);
   if (options.docs ?? true) registerDocs(app);
   app.register(healthRoutes, { readiness: services.readiness });
+  app.register(metricsRoutes, { metrics: services.metrics, auth: services.metricsAuth, apiKeys: services.apiKeys });
   // No API key on these two: a webhook's signature, and the single-use OAuth state, are the credentials.
   // (Embedded mode serves webhook intake from the API's server.)
   app.register(webhookReceiverRoutes, { receiver: services.webhookReceiver });
   app.register(oauthCallbackRoutes, { prefix: '/v1', connections: services.connections });
+  // The admin UI at `/` (built files; index.html for other non-API paths).
+  app.register(uiRoutes);
   app.register(
     async (v1) => {
       await v1.register(authentication, { apiKeys: services.apiKeys });
@@ -82,6 +96,15 @@ export function buildApi(services: ApiServices, options: ApiOptions): Api {
       await v1.register(tenantScoped(apiKeyRoutes), { prefix: '/tenants/:tenantId', tenants, apiKeys: services.apiKeys });
       for (const prefix of ['', '/tenants/:tenantId']) {
         await v1.register(tenantScoped(connectionRoutes), { prefix, tenants, connections: services.connections });
+        await v1.register(tenantScoped(integrationRoutes), { prefix, tenants, integrations: services.integrations });
+        await v1.register(tenantScoped(mappingPreviewRoutes), {
+          prefix, tenants, integrations: services.integrations, connections: services.connections, providerFor: (id: string) => (isProviderId(id) ? PROVIDERS[id] : undefined),
+        });
+        await v1.register(tenantScoped(runRoutes), { prefix, tenants, integrations: services.integrations });
+        await v1.register(tenantScoped(entityRoutes), { prefix, tenants, entities: services.entities });
+        await v1.register(tenantScoped(webhookRoutes), { prefix, tenants, webhooks: services.webhookRegistrations });
+        await v1.register(tenantScoped(notificationRoutes), { prefix, tenants, notifications: services.notifications.admin });
+        await v1.register(tenantScoped(eventSubscriptionRoutes), { prefix, tenants, eventSubscriptions: services.notifications.hostEvents.subscriptions });
       }
     },
     { prefix: '/v1' },

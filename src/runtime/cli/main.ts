@@ -7,6 +7,7 @@ import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerSandboxCommand } from './commands/sandbox.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerStatusCommand } from './commands/status.ts';
+import { registerSyncCommand } from './commands/sync.ts';
 import { registerDedupCommand } from './dedup-command.ts';
 import { EXIT, describeFatal } from './fatal.ts';
 
@@ -23,6 +24,7 @@ export function buildProgram(io: CliIo): Command {
   registerMigrateCommand(program, io);
   registerKeysCommand(program, io);
   registerStatusCommand(program, io);
+  registerSyncCommand(program, io);
   registerDedupCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;

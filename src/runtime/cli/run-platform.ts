@@ -6,19 +6,32 @@ import type { RunningRoles } from '../roles/index.ts';
 import type { Services } from '../services.ts';
 import type { CliIo } from './commands/io.ts';
 import { handleShutdownSignals } from './shutdown.ts';
+import type { DemoInfo, DemoSandbox } from '../demo/index.ts';
 
 /**
  * Builds the platform, starts the configured roles, installs the shutdown handlers and
- * prints where it runs. Resolves once started; the process then lives until a signal.
+ * prints where it runs. With the demo on (the default), the sandbox starts first (its
+ * loopback host becomes the one private host connections may reach) and the demo
+ * tenant is seeded once the roles run (see runtime/demo); demo failures are logged and
+ * never stop the platform. Resolves once started; the process then lives until a signal.
  */
 export async function runPlatform(config: ResolvedConfig, io: CliIo): Promise<void> {
   const logger = createLogger(config.log);
-  const platform = await buildPlatform(config, { logger });
+  // The demo's sandbox first: its loopback host is the one private host connections may reach.
+  const sandbox = config.demo ? await startDemoSandboxSafely(config, logger) : null;
+  let platform: Awaited<ReturnType<typeof buildPlatform>>;
+  try {
+    platform = await buildPlatform(config, { logger, ...(sandbox === null ? {} : { egressAllowOrigins: [new URL(sandbox.url).origin] }) });
+  } catch (error) {
+    await sandbox?.close();
+    throw error;
+  }
   let running: RunningRoles;
   try {
     running = await startRoles(config.roles, { services: platform.services, server: config.server, tokenRefresher: config.tokenRefresher, logger });
   } catch (error) {
     await platform.close();
+    await sandbox?.close();
     throw error;
   }
   // Installed once started: a signal during start-up terminates the process the default
@@ -31,12 +44,47 @@ export async function runPlatform(config: ResolvedConfig, io: CliIo): Promise<vo
         await running.stop();
       } finally {
         await platform.close();
+        await sandbox?.close();
       }
     },
   });
   logger.info({ url: running.url, roles: config.roles, dataDir: config.dataDir, demo: config.demo }, 'tributary started');
-  if (config.demo) logger.info({}, 'demo: nothing to show yet; it arrives with the sync engine (use --no-demo to silence this)');
+  const demo = sandbox === null ? null : await seedDemoSafely(platform.services, sandbox, config, logger);
   io.stderr(await banner(config, running, platform.services));
+  if (demo !== null) io.stderr(demoBanner(demo, running.url));
+}
+
+/** Demo failures never stop the platform: logged, and the platform runs without the demo. */
+async function startDemoSandboxSafely(config: ResolvedConfig, logger: ReturnType<typeof createLogger>): Promise<DemoSandbox | null> {
+  try {
+    const { startDemoSandbox } = await import('../demo/index.ts');
+    return await startDemoSandbox({ dataDir: config.dataDir });
+  } catch (error) {
+    logger.error({ err: error }, 'demo: the sandbox did not start; running without the demo');
+    return null;
+  }
+}
+
+async function seedDemoSafely(services: Services, sandbox: DemoSandbox, config: ResolvedConfig, logger: ReturnType<typeof createLogger>): Promise<DemoInfo | null> {
+  try {
+    const { seedDemo } = await import('../demo/index.ts');
+    const demo = await seedDemo(services, { sandbox, dataDir: config.dataDir, publicUrl: config.connections.publicUrl, logger: logger.child({ component: 'demo' }) });
+    logger.info({ tenantId: demo.tenantId, sandbox: demo.sandboxUrl, connected: demo.connected }, 'demo ready');
+    return demo;
+  } catch (error) {
+    logger.error({ err: error }, 'demo: set-up failed; the platform runs on');
+    return null;
+  }
+}
+
+function demoBanner(demo: DemoInfo, url: string | null): string {
+  const lines = [`  Demo:      tenant "${demo.tenantName}" (${demo.tenantId}), sandbox at ${demo.sandboxUrl}, connected: ${demo.connected.join(', ')}`];
+  if (demo.newKey !== null) lines.push(`  Demo key:  ${demo.newKey}  (shown once; also in ${demo.keyFile})`);
+  else lines.push(`  Demo key:  in ${demo.keyFile}`);
+  const key = demo.newKey ?? `$(cat ${demo.keyFile})`;
+  if (url !== null) lines.push(`  Try:       curl -H "Authorization: Bearer ${key}" '${url}/v1/entities?type=person&limit=5'`);
+  lines.push('  (--no-demo or TRIBUTARY_DEMO=false turns the demo off)');
+  return lines.join('\n');
 }
 
 /** The human-readable start message (stderr; stdout carries the JSON logs). */

@@ -34,7 +34,7 @@ describe('configuration', () => {
     expect(config.dataDir).toBe(join(dir, 'data'));
     expect(config.store.path).toBe(join(dir, 'data', 'tributary.db'));
     expect(config.vault).toEqual({ masterKey: null, masterKeyFile: join(dir, 'data', 'master.key') });
-    expect(config.roles).toEqual(['api', 'scheduler', 'token-refresher', 'inbound-worker', 'outbound-worker', 'webhook-receiver']);
+    expect(config.roles).toEqual(['api', 'scheduler', 'token-refresher', 'inbound-worker', 'outbound-worker', 'webhook-receiver', 'notifier']);
     expect(config.demo).toBe(true);
     expect(config.log.level).toBe('info');
   });

@@ -6,6 +6,10 @@ import { ROLE_NAMES } from '../roles/names.ts';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Who may read `GET /metrics`: anyone who reaches the port, or only admin keys. */
+export const METRICS_AUTH_MODES = ['none', 'admin'] as const;
+export type MetricsAuth = (typeof METRICS_AUTH_MODES)[number];
+
 /** How a raw string (env var, CLI flag) becomes a typed value before validation. */
 type StringParser = 'string' | 'integer' | 'boolean' | 'list' | 'json';
 
@@ -50,6 +54,7 @@ export interface TributaryOptions {
   tokenRefreshWindowMs?: number;
   databaseUrl?: string;
   redisUrl?: string;
+  metricsAuth?: MetricsAuth;
 }
 
 const roleList = ROLE_NAMES.join(', ');
@@ -151,7 +156,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     expected: 'true or false',
     secret: false,
     defaultText: 'true',
-    doc: 'Start the demo (sandbox providers and sample sync) with the platform. Accepted now; the demo arrives with the sync engine.',
+    doc: 'Start the demo with the platform: the sandbox in-process, a "Demo company" tenant connected to all five providers, syncing on a schedule.',
   },
   {
     name: 'shutdownTimeoutMs',
@@ -240,6 +245,17 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     secret: true,
     defaultText: 'unset',
     doc: 'Reserved for cluster mode (Redis). Not yet available: setting it stops start-up.',
+  },
+  {
+    name: 'metricsAuth',
+    env: 'TRIBUTARY_METRICS_AUTH',
+    flag: null,
+    schema: Type.Union(METRICS_AUTH_MODES.map((mode) => Type.Literal(mode))),
+    parse: 'string',
+    expected: `one of ${METRICS_AUTH_MODES.join(', ')}`,
+    secret: false,
+    defaultText: 'none',
+    doc: 'Who may scrape `GET /metrics`: `none` (no key: keep the port private) or `admin` (an admin key as `Authorization: Bearer …`).',
   },
 ];
 

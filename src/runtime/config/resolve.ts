@@ -6,7 +6,7 @@ import { ROLE_NAMES } from '../roles/names.ts';
 import type { RoleName } from '../roles/names.ts';
 import { deepFreeze } from './freeze.ts';
 import { CONFIG_KEYS, CONFIG_KEYS_BY_NAME, TributaryOptionsSchema } from './keys.ts';
-import type { ConfigKey, LogLevel, TributaryOptions } from './keys.ts';
+import type { ConfigKey, LogLevel, MetricsAuth, TributaryOptions } from './keys.ts';
 import { Secret } from './secret.ts';
 
 /**
@@ -30,6 +30,8 @@ export interface ResolvedConfig {
     readonly oauthClients: Readonly<Partial<Record<ProviderId, { readonly clientId: string; readonly clientSecret: Secret }>>>;
   };
   readonly tokenRefresher: { readonly intervalMs: number; readonly windowMs: number };
+  /** `GET /metrics`: who may read it. */
+  readonly metrics: { readonly auth: MetricsAuth };
 }
 
 export interface ResolveContext {
@@ -52,6 +54,7 @@ const DEFAULTS = {
   allowPrivateEgress: false,
   tokenRefreshIntervalMs: 6 * 3_600_000,
   tokenRefreshWindowMs: 3_600_000,
+  metricsAuth: 'none',
 } as const satisfies TributaryOptions;
 
 /**
@@ -89,6 +92,7 @@ export function resolveConfig(options: TributaryOptions, context: ResolveContext
       intervalMs: options.tokenRefreshIntervalMs ?? DEFAULTS.tokenRefreshIntervalMs,
       windowMs: options.tokenRefreshWindowMs ?? DEFAULTS.tokenRefreshWindowMs,
     },
+    metrics: { auth: options.metricsAuth ?? DEFAULTS.metricsAuth },
   };
   return deepFreeze(config);
 }

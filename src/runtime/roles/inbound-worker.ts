@@ -5,6 +5,7 @@ import type { Provider, ProviderContext } from '../../providers/provider.ts';
 import { createInboundHandler, type SyncJobPayload } from '../../sync/index.ts';
 import type { Services } from '../services.ts';
 import type { Role, RunningRole } from './role.ts';
+import { webhookWorkerRole } from './webhook-worker.ts';
 
 export interface InboundWorkerRoleOptions {
   /** The provider registry (providers/index.ts `providerById`). */
@@ -38,8 +39,36 @@ export function inboundWorkerRole(options: InboundWorkerRoleOptions): Role {
   };
 }
 
-/** The inbound worker over the process's services: every provider, the connections feature's contexts. */
-export const syncInboundWorkerRole: Role = inboundWorkerRole({
-  providerFor: (id) => (isProviderId(id) ? PROVIDERS[id] : undefined),
-  contextFor: (services) => (connection, signal) => services.connections.providerContext(connection, { signal }),
-});
+const providerFor = (id: string): Provider | undefined => (isProviderId(id) ? PROVIDERS[id] : undefined);
+const contextFor = (services: Services) => (connection: Connection, signal: AbortSignal) => services.connections.providerContext(connection, { signal });
+
+/** Pulls only, over the process's services: every provider, the connections feature's contexts. */
+export const syncInboundWorkerRole: Role = inboundWorkerRole({ providerFor, contextFor });
+
+const webhookEvents = webhookWorkerRole({ providerFor, contextFor, registrations: (services) => services.webhookRegistrations });
+
+/**
+ * The `inbound-worker` role as processes run it: pulls from `sync-inbound`, and the
+ * verified webhook events of `webhook-events` (each a targeted fetch, a tombstone or an
+ * incremental run), since both bring provider changes in through the same pipeline.
+ */
+export const inboundRole: Role = {
+  name: 'inbound-worker',
+  doc: 'Runs pulls from sync-inbound and processes verified webhook events from webhook-events.',
+  async start(context): Promise<RunningRole> {
+    const pulls = await syncInboundWorkerRole.start(context);
+    let events: { stop(): Promise<void> };
+    try {
+      events = await webhookEvents.start(context);
+    } catch (error) {
+      await pulls.stop();
+      throw error;
+    }
+    return {
+      name: 'inbound-worker',
+      stop: async () => {
+        await Promise.all([events.stop(), pulls.stop()]);
+      },
+    };
+  },
+};

@@ -41,11 +41,11 @@ describe('roles', () => {
 
   it('starts idle roles that log and stop cleanly', async () => {
     const lines: string[] = [];
-    const running = await startRoles(['scheduler', 'outbound-worker'], context(lines));
+    const running = await startRoles(['webhook-receiver', 'outbound-worker'], context(lines));
     expect(running.url).toBeNull();
     await running.stop();
     const text = lines.join('');
-    expect(text).toContain('scheduler role started; idle until the sync engine lands');
+    expect(text).toContain('webhook-receiver role started; idle until cluster mode lands');
     expect(text).toContain('outbound-worker role stopped');
   });
 

@@ -1,19 +1,23 @@
 import { apiRole } from './api-role.ts';
 import { idleRole } from './idle-role.ts';
+import { inboundRole } from './inbound-worker.ts';
 import type { RoleName } from './names.ts';
 import type { Role, RoleContext, RunningRole } from './role.ts';
+import { notifierRole } from './notifier.ts';
+import { schedulerRole } from './scheduler.ts';
 import { tokenRefresherRole } from './token-refresher.ts';
 
 /** Every role, by name. Later features replace the idle ones with their real role. */
 export const ROLES: Readonly<Record<RoleName, Role>> = {
   api: apiRole,
-  scheduler: idleRole('scheduler', 'Enqueues due syncs on sync-inbound.', 'the sync engine'),
+  scheduler: schedulerRole,
   'token-refresher': tokenRefresherRole,
-  'inbound-worker': idleRole('inbound-worker', 'Runs pulls from sync-inbound and webhook-events.', 'the sync engine'),
+  'inbound-worker': inboundRole,
   'outbound-worker': idleRole('outbound-worker', 'Runs pushes from sync-outbound.', 'the sync engine'),
   // In embedded mode the api role's server takes webhook deliveries (POST /webhooks/{id}/events);
   // this role will run the intake on its own server when processes are split (cluster mode).
   'webhook-receiver': idleRole('webhook-receiver', 'Takes provider webhooks on a server of its own (cluster mode).', 'cluster mode'),
+  notifier: notifierRole,
 };
 
 export interface RunningRoles {

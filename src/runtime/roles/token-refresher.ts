@@ -18,6 +18,8 @@ export interface TokenRefresherOptions {
   windowMs: number;
   /** This process's lease owner; default host, pid and a random part. */
   owner?: string;
+  /** Run the first pass at once (default true); false: the first pass is one interval away. */
+  runAtStart?: boolean;
 }
 
 export interface TokenRefresher {
@@ -45,6 +47,7 @@ export function startTokenRefresher(options: TokenRefresherOptions): TokenRefres
   let stopped = false;
 
   async function pass(): Promise<{ refreshed: number; failed: number; skipped: number } | null> {
+    if (stopped) return null;
     lease = await options.locks.acquire(TOKEN_REFRESHER_LEASE, owner, leaseMs);
     if (lease === null) {
       options.logger.debug({}, 'token refresher: another process leads');
@@ -64,6 +67,7 @@ export function startTokenRefresher(options: TokenRefresherOptions): TokenRefres
   function schedule(delayMs: number): void {
     if (stopped) return;
     timer = setTimeout(() => {
+      if (stopped) return;
       runOnce()
         .catch((error: unknown) => options.logger.error({ err: error }, 'token refresher pass failed'))
         .finally(() => schedule(options.intervalMs));
@@ -71,7 +75,7 @@ export function startTokenRefresher(options: TokenRefresherOptions): TokenRefres
     timer.unref();
   }
 
-  schedule(0);
+  schedule(options.runAtStart === false ? options.intervalMs : 0);
   return {
     runOnce,
     async stop() {

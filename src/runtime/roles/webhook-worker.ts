@@ -22,8 +22,8 @@ export interface WebhookWorkerRoleOptions {
  * re-enqueues events left pending (`sweepPendingWebhookEvents`) and renews watch
  * channels close to expiry. Stopping hands running jobs back to the queue.
  *
- * Its name needs `'webhook-worker'` in ROLE_NAMES (roles/names.ts); until then the
- * object is typed with the literal so that it becomes a `Role` the moment the name exists.
+ * It runs inside the `inbound-worker` role (roles/inbound-worker.ts), not as a role of
+ * its own: provider events and pulls are the same kind of work.
  */
 export function webhookWorkerRole(options: WebhookWorkerRoleOptions) {
   return {

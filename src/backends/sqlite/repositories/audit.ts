@@ -31,16 +31,26 @@ function toAuditEntry(row: AuditRow): AuditEntry {
   };
 }
 
+/** The filters a query uses, each with its condition on `@name`. */
+const CONDITIONS = {
+  tenantId: 'tenant_id = @tenantId',
+  action: 'action = @action',
+  since: 'at >= @since',
+  until: 'at < @until',
+  actorKind: "json_extract(actor, '$.kind') = @actorKind",
+  target: 'target = @target',
+} as const;
+
+type FilterName = keyof typeof CONDITIONS;
+const FILTER_NAMES = Object.keys(CONDITIONS) as FilterName[];
+
 /**
- * The SELECT for one combination of filters. There are 16 combinations at most, and
- * the statement cache keeps each one prepared after its first use.
+ * The SELECT for one combination of filters (in a fixed order, so each combination is
+ * one text); the statement cache keeps each one prepared after its first use.
  */
-function listSql(filter: { tenantId: boolean; action: boolean; since: boolean; after: boolean }): string {
-  const where: string[] = [];
-  if (filter.tenantId) where.push('tenant_id = @tenantId');
-  if (filter.action) where.push('action = @action');
-  if (filter.since) where.push('at >= @since');
-  if (filter.after) where.push('(at, id) < (@afterAt, @afterId)');
+function listSql(used: ReadonlySet<FilterName>, after: boolean): string {
+  const where: string[] = FILTER_NAMES.filter((name) => used.has(name)).map((name) => CONDITIONS[name]);
+  if (after) where.push('(at, id) < (@afterAt, @afterId)');
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return `SELECT ${COLUMNS} FROM audit_log ${clause} ORDER BY at DESC, id DESC LIMIT @limit`;
 }
@@ -63,16 +73,15 @@ export class SqliteAuditRepository implements AuditRepository {
     return this.#sql.run(() => {
       const { limit, after } = resolvePage(filter);
       const params: Record<string, string | number> = { limit: limit + 1 };
-      if (filter.tenantId !== undefined) params.tenantId = filter.tenantId;
-      if (filter.action !== undefined) params.action = filter.action;
-      if (filter.since !== undefined) params.since = filter.since;
+      const used = new Set<FilterName>();
+      for (const name of FILTER_NAMES) {
+        const value = filter[name];
+        if (value === undefined) continue;
+        params[name] = value;
+        used.add(name);
+      }
       if (after !== null) [params.afterAt, params.afterId] = after;
-      const sql = listSql({
-        tenantId: 'tenantId' in params,
-        action: 'action' in params,
-        since: 'since' in params,
-        after: after !== null,
-      });
+      const sql = listSql(used, after !== null);
       const rows = this.#sql.statements.get<AuditRow>(sql).all(params);
       return toPage(rows, limit, (row) => [row.at, row.id], toAuditEntry);
     });

@@ -11,7 +11,7 @@
  * 400 FAILED_PRECONDITION, classified CONFLICT on writes), deleteContact.
  */
 import type { ChangePage, Cursor, ExternalRecord, ObjectDefinition, ProviderContext } from '../../provider.ts';
-import { PEOPLE_API, googleCall, stringSetting } from '../client.ts';
+import { PEOPLE, PEOPLE_API, googleCall, stringSetting } from '../client.ts';
 import { isGoogleGone } from '../errors.ts';
 
 /** What we read of a person (settings.personFields overrides). */
@@ -56,6 +56,7 @@ export const contactsObject: ObjectDefinition = {
     const state = (cursor ?? {}) as GoogleSyncCursor;
     const answer = await googleCall<{ connections?: Person[]; nextPageToken?: string; nextSyncToken?: string; totalItems?: number }>(ctx, {
       method: 'GET',
+      api: PEOPLE,
       path: `${PEOPLE_API}people/me/connections`,
       query: {
         personFields: personFields(ctx),
@@ -86,7 +87,7 @@ export const contactsObject: ObjectDefinition = {
 
   async fetchOne(ctx, id) {
     try {
-      const person = await googleCall<Person>(ctx, { method: 'GET', path: `${PEOPLE_API}${resourceName(id)}`, query: { personFields: personFields(ctx) }, operation: 'read' });
+      const person = await googleCall<Person>(ctx, { method: 'GET', api: PEOPLE, path: `${PEOPLE_API}${resourceName(id)}`, query: { personFields: personFields(ctx) }, operation: 'read' });
       return personRecord(person);
     } catch (error) {
       if (isGoogleGone(error)) return null;
@@ -98,6 +99,7 @@ export const contactsObject: ObjectDefinition = {
   async create(ctx, data) {
     const person = await googleCall<Person>(ctx, {
       method: 'POST',
+      api: PEOPLE,
       path: `${PEOPLE_API}people:createContact`,
       query: { personFields: personFields(ctx) },
       body: data,
@@ -116,11 +118,12 @@ export const contactsObject: ObjectDefinition = {
     const fields = Object.keys(patch).filter((k) => UPDATABLE.has(k));
     let etag = options?.expectedVersion ?? (typeof patch.etag === 'string' ? patch.etag : null);
     if (etag === null) {
-      const current = await googleCall<Person>(ctx, { method: 'GET', path: `${PEOPLE_API}${name}`, query: { personFields: 'metadata' }, operation: 'read' });
+      const current = await googleCall<Person>(ctx, { method: 'GET', api: PEOPLE, path: `${PEOPLE_API}${name}`, query: { personFields: 'metadata' }, operation: 'read' });
       etag = current.etag ?? null;
     }
     const person = await googleCall<Person>(ctx, {
       method: 'PATCH',
+      api: PEOPLE,
       path: `${PEOPLE_API}${name}:updateContact`,
       query: { updatePersonFields: fields.join(','), personFields: personFields(ctx) },
       body: { ...patch, resourceName: name, etag },
@@ -132,7 +135,7 @@ export const contactsObject: ObjectDefinition = {
   /** Deleting a contact that is already gone succeeds (deletes are idempotent). */
   async delete(ctx, id) {
     try {
-      await googleCall(ctx, { method: 'DELETE', path: `${PEOPLE_API}${resourceName(id)}:deleteContact`, operation: 'write' });
+      await googleCall(ctx, { method: 'DELETE', api: PEOPLE, path: `${PEOPLE_API}${resourceName(id)}:deleteContact`, operation: 'write' });
     } catch (error) {
       if (!isGoogleGone(error)) throw error;
     }

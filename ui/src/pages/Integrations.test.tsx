@@ -1,0 +1,86 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from '../api/client.ts';
+import type { Fetch } from '../api/client.ts';
+import type { Integration, Run } from '../api/types.ts';
+import { SessionContext } from '../session-context.tsx';
+import type { Session } from '../session-context.tsx';
+import { act } from 'react';
+import { button, click, render, settle } from '../test-dom.ts';
+import type { Rendered } from '../test-dom.ts';
+import { Integrations, describeSchedule } from './Integrations.tsx';
+
+const INTEGRATION: Integration = {
+  id: 'int_1', tenantId: 'ten_1', connectionId: 'con_1', object: 'contacts', direction: 'pull', mappingVersion: 1,
+  schedule: { intervalMs: 900_000 }, priority: 'normal', enabled: true, cursorUpdatedAt: null, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+};
+
+function run(status: string, recordsSoFar: number): Run {
+  return {
+    id: 'run_1', integrationId: 'int_1', type: 'pull', status, startedAt: '2026-01-01T00:00:00Z', finishedAt: status === 'succeeded' ? '2026-01-01T00:01:00Z' : null,
+    recordsSoFar, pages: 1, totalEstimate: 40, error: null, counts: { created: recordsSoFar, updated: 0, unchanged: 0, deleted: 0, failed: 0 }, fullResync: false,
+  };
+}
+
+/** Lets real time pass in short steps, each in its own act() so React commits between them. */
+async function wait(ms: number): Promise<void> {
+  for (let spent = 0; spent < ms; spent += 20) await act(() => new Promise<void>((resolve) => setTimeout(resolve, 20)));
+}
+
+let view: Rendered | undefined;
+afterEach(() => {
+  view?.unmount();
+  view = undefined;
+});
+
+describe('the integrations page', () => {
+  it('starts a run and follows its progress until it finishes', async () => {
+    const calls: string[] = [];
+    const answers = [run('running', 10), run('running', 25), run('succeeded', 40)];
+    const fetch: Fetch = async (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${input.split('?')[0]}`);
+      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      if (input.startsWith('/v1/integrations?')) return json(200, { items: [INTEGRATION], nextCursor: null });
+      if (input.startsWith('/v1/connections')) return json(200, { items: [{ id: 'con_1', name: 'Sales org' }], nextCursor: null });
+      if (input === '/v1/integrations/int_1/sync') return json(202, { runId: 'run_1', alreadyRunning: false });
+      if (input.startsWith('/v1/integrations/int_1/runs')) return json(200, { items: [answers.length > 1 ? answers.shift() : answers[0]], nextCursor: null });
+      return json(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'no route', requestId: 'r' } });
+    };
+    const session: Session = {
+      api: createClient('trb_key', { fetch }),
+      me: { actor: { kind: 'tenant', keyId: 'key_1', tenantId: 'ten_1' }, tenant: null },
+      tenantBase: () => '/v1',
+      signOut: () => undefined,
+    };
+    view = await render(
+      <SessionContext.Provider value={session}>
+        <Integrations pollMs={40} />
+      </SessionContext.Provider>,
+    );
+    await settle();
+    const { container } = view;
+    expect(container.textContent).toContain('Sales org');
+    expect(container.textContent).toContain('every 15 min');
+
+    await click(button(container, 'Run now contacts'));
+    await settle();
+    expect(calls).toContain('POST /v1/integrations/int_1/sync');
+    expect(container.textContent).toContain('Run run_1 started for contacts.');
+    expect(container.textContent).toContain('10 records');
+
+    // Polled while the run is live, then no more.
+    await wait(400);
+    expect(container.textContent).toContain('40 records');
+    expect(container.textContent).toContain('succeeded');
+    const polls = calls.filter((call) => call.endsWith('/runs')).length;
+    await wait(300);
+    expect(calls.filter((call) => call.endsWith('/runs')).length).toBe(polls);
+  });
+
+  it('describes schedules in words', () => {
+    expect(describeSchedule(null)).toBe('manual');
+    expect(describeSchedule({ cron: '0 * * * *' })).toBe('cron 0 * * * *');
+    expect(describeSchedule({ intervalMs: 7_200_000 })).toBe('every 2 h');
+    expect(describeSchedule({ intervalMs: 45_000 })).toBe('every 45 s');
+  });
+});

@@ -1,0 +1,154 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { formField } from '../api/client.ts';
+import type { ApiError } from '../api/client.ts';
+import type { RateLimitEntry, RateLimitStatus } from '../api/types.ts';
+import { Empty, ErrorBanner, Loading, Notice, SelectField, TextField, Usage, asApiError, formatTime, useLoad } from '../components.tsx';
+import { useSession } from '../session-context.tsx';
+
+const LEVELS = ['global', 'provider', 'tenant', 'connection', 'operation'] as const;
+
+/** The scope a status row belongs to, as the PUT/reset routes name it. */
+export function scopeOf(entry: RateLimitEntry): string {
+  if (entry.connectionId !== null && (entry.level === 'connection' || entry.level === 'operation')) return `connection:${entry.connectionId}`;
+  if (entry.level === 'tenant' && entry.tenantId !== null) return `tenant:${entry.tenantId}`;
+  if (entry.level === 'provider' && entry.provider !== null) return `provider:${entry.provider}`;
+  return 'global';
+}
+
+/** Rate limits: every budget by level with usage, extra caps (set and clear), and resets. */
+export function RateLimits() {
+  const { api } = useSession();
+  const [level, setLevel] = useState('');
+  const status = useLoad(() => api.get<RateLimitStatus>('/v1/rate-limits', { level: level === '' ? undefined : level }), [api, level]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [scope, setScope] = useState('');
+  const [limit, setLimit] = useState('');
+  const [windowSeconds, setWindowSeconds] = useState('60');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const run = async (what: () => Promise<unknown>, done: string) => {
+    setError(null);
+    try {
+      await what();
+      setNotice(done);
+      status.reload();
+    } catch (caught) {
+      const apiError = asApiError(caught);
+      const field = formField(apiError.field);
+      if (field === 'limit' || field === 'windowMs' || field === 'scope') setErrors({ [field]: apiError.message });
+      else setError(apiError);
+    }
+  };
+
+  const onCap = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (!/^(global|(provider|tenant|connection):[\w.-]{1,128})$/.test(scope.trim())) found.scope = 'Use global, provider:<name>, tenant:<id> or connection:<id>.';
+    if (!/^\d+$/.test(limit.trim())) found.limit = 'Enter a whole number of calls (0 or more).';
+    if (!/^\d+$/.test(windowSeconds.trim()) || Number(windowSeconds) < 1 || Number(windowSeconds) > 86_400) found.windowMs = 'Enter a window between 1 and 86400 seconds.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    void run(
+      () => api.put(`/v1/rate-limits/${encodeURIComponent(scope.trim())}`, { limit: Number(limit), windowMs: Number(windowSeconds) * 1000 }),
+      `Cap set on ${scope.trim()}: ${limit} calls per ${windowSeconds} s.`,
+    );
+  };
+
+  const items = status.data?.items ?? [];
+  const scopes = [...new Set(items.map(scopeOf))];
+
+  return (
+    <section aria-labelledby="rl-page-title">
+      <h1 id="rl-page-title">Rate limits</h1>
+      {notice ? <Notice>{notice}</Notice> : null}
+      <ErrorBanner error={error ?? status.error} />
+      <div className="row">
+        <SelectField label="Level" value={level} onChange={(event) => setLevel(event.target.value)}>
+          <option value="">All levels</option>
+          {LEVELS.map((value) => (
+            <option key={value} value={value}>
+              {value}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      {status.loading && status.data === null ? <Loading /> : null}
+      {status.data && items.length === 0 ? <Empty>No budget has counted a call yet{level ? ` at the ${level} level` : ''}.</Empty> : null}
+      {items.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Budgets</caption>
+            <thead>
+              <tr>
+                <th scope="col">Level</th>
+                <th scope="col">Scope</th>
+                <th scope="col">Rule</th>
+                <th scope="col">Usage</th>
+                <th scope="col">Resets</th>
+                <th scope="col">Multiplier</th>
+                <th scope="col">Waiting</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((entry) => (
+                <tr key={entry.key}>
+                  <td>{entry.level}</td>
+                  <td className="mono">{scopeOf(entry)}</td>
+                  <td>
+                    {entry.rule} <span className="muted">({entry.kind})</span>
+                  </td>
+                  <td>
+                    <Usage used={entry.used} limit={entry.limit} />
+                  </td>
+                  <td>{entry.kind === 'window' ? formatTime(entry.resetsAt) : '—'}</td>
+                  <td>{entry.multiplier === null ? '—' : entry.multiplier.toFixed(2)}</td>
+                  <td>{entry.waiting}</td>
+                  <td>
+                    <button type="button" className="secondary" onClick={() => run(() => api.post(`/v1/rate-limits/${encodeURIComponent(scopeOf(entry))}/reset`), `Counters reset under ${scopeOf(entry)}.`)}>
+                      Reset <span className="sr-only">{scopeOf(entry)}</span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      <h2>Extra caps</h2>
+      {status.data && status.data.overrides.length === 0 ? <Empty>No extra caps. Provider limits always apply.</Empty> : null}
+      {status.data && status.data.overrides.length > 0 ? (
+        <ul className="plain">
+          {status.data.overrides.map((override) => (
+            <li key={override.scope}>
+              <span className="mono">{override.scope}</span>: {override.limit} calls per {override.windowMs / 1000} s{' '}
+              <button type="button" className="secondary" onClick={() => run(() => api.put(`/v1/rate-limits/${encodeURIComponent(override.scope)}`, { limit: null }), `Cap cleared on ${override.scope}.`)}>
+                Clear <span className="sr-only">cap on {override.scope}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <form onSubmit={onCap} noValidate className="panel" aria-labelledby="cap-title">
+        <h3 id="cap-title">Set a cap</h3>
+        <p className="muted">A cap only lowers a budget; it never lifts a provider&apos;s own limit.</p>
+        <div className="row">
+          <TextField label="Scope" value={scope} onChange={(event) => setScope(event.target.value)} error={errors.scope ?? null} list="rl-scopes" placeholder="connection:con_…" spellCheck={false} />
+          <datalist id="rl-scopes">
+            {scopes.map((value) => (
+              <option key={value} value={value} />
+            ))}
+          </datalist>
+          <TextField label="Calls" value={limit} onChange={(event) => setLimit(event.target.value)} error={errors.limit ?? null} inputMode="numeric" />
+          <TextField label="Per (seconds)" value={windowSeconds} onChange={(event) => setWindowSeconds(event.target.value)} error={errors.windowMs ?? null} inputMode="numeric" />
+        </div>
+        <button type="submit">Set cap</button>
+      </form>
+    </section>
+  );
+}
