@@ -1,8 +1,9 @@
 import type { Clock, RandomSource } from '../ports/clock.ts';
-import type { RateLimitBackend } from '../ports/rate-limit-backend.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { CounterTake, RateLimitBackend } from '../ports/rate-limit-backend.ts';
 import { type AdaptiveOptions, type CallOutcome, DEFAULT_ADAPTIVE, nextMultiplier } from './adaptive.ts';
 import { RateLimitAlerts } from './alerts.ts';
-import { type LevelLimits, type PlannedCounter, planCall } from './plan.ts';
+import { type CounterMeta, type LevelLimits, type PlannedCounter, planCall } from './plan.ts';
 import { DEFAULT_POLICIES } from './policies/index.ts';
 import { targetRules } from './observe.ts';
 import type { RateCall, RateLimitEventSink, RateLimitObservation, RateLimitPolicy, Timers, WaitPriority, WindowLimit } from './types.ts';
@@ -30,6 +31,8 @@ export interface RateLimiterOptions {
   adaptive?: Partial<AdaptiveOptions>;
   /** How often overrides and multipliers set by other processes are re-read. Default 5 s. */
   overridesRefreshMs?: number;
+  /** Where failures of background settlements (`complete`) are logged. Default: dropped. */
+  logger?: Logger;
 }
 
 export interface AcquireOptions {
@@ -39,7 +42,7 @@ export interface AcquireOptions {
   signal?: AbortSignal;
 }
 
-/** Room taken for one call. Pass it to `observe`, then `release` it (both are safe to repeat). */
+/** Room taken for one call. Pass it to `complete`, or to `observe` then `release` (all safe to repeat). */
 export interface RatePermit {
   readonly call: RateCall;
   readonly leaseId: string;
@@ -49,12 +52,29 @@ export interface RatePermit {
 
 interface PermitState {
   readonly planned: readonly PlannedCounter[];
-  readonly concurrencyKeys: string[];
-  readonly observedKeys: string[];
+  readonly concurrencyKeys: readonly string[];
+  readonly observedKeys: readonly string[];
   laneId: string;
   settled: boolean;
   released: boolean;
 }
+
+/**
+ * A call's plan, kept per call shape (provider, tenant, connection, account, operation,
+ * endpoint) while the connection's multiplier and the overrides stay the same. Shared by
+ * every permit of that shape: never mutated.
+ */
+interface CachedPlan {
+  readonly multiplier: number;
+  readonly overridesVersion: number;
+  readonly planned: readonly PlannedCounter[];
+  readonly takes: readonly CounterTake[];
+  readonly concurrencyKeys: readonly string[];
+  readonly observedKeys: readonly string[];
+}
+
+/** Call shapes whose plans are kept; past it the cache starts over (bounded memory). */
+const PLAN_CACHE_LIMIT = 10_000;
 
 /**
  * The IntegrationRateLimiter: every provider call takes room from every level that
@@ -80,6 +100,16 @@ export class RateLimiter {
   readonly #permits = new WeakMap<RatePermit, PermitState>();
   readonly #multipliers = new Map<string, number>();
   readonly #registered = new Map<string, string>();
+  /** Counter metas (of cached plans) registered in the current registry epoch. */
+  readonly #registeredMetas = new WeakMap<CounterMeta, number>();
+  #registryEpoch = 0;
+  readonly #plans = new Map<string, CachedPlan>();
+  /** Bumped whenever `#overrides` changes: cached plans of older versions are stale. */
+  #overridesVersion = 0;
+  readonly #logger: Logger | undefined;
+  /** Background settlements (`complete`) not yet acknowledged by the backend. */
+  #inFlight = 0;
+  #onIdle: (() => void)[] = [];
   #overrides = new Map<string, WindowLimit>();
   #overridesAt = Number.NEGATIVE_INFINITY;
   #overridesLoading: Promise<void> | null = null;
@@ -98,6 +128,7 @@ export class RateLimiter {
     this.#leasePrefix = Math.floor(options.random() * 2 ** 48).toString(36);
     this.#room = new WaitingRoom<RatePermit>(this.#clock, this.#timers, options.queueCapacity ?? 1_000);
     this.alerts = new RateLimitAlerts(options.events ?? (() => {}), options.thresholds);
+    this.#logger = options.logger;
   }
 
   get backend(): RateLimitBackend {
@@ -143,15 +174,7 @@ export class RateLimiter {
 
   /** Frees the permit's concurrency slots and settles what was not observed. Idempotent. */
   async release(permit: RatePermit): Promise<void> {
-    const state = this.#permits.get(permit);
-    if (state === undefined || state.released) return;
-    state.released = true;
-    if (!state.settled) {
-      state.settled = true;
-      await Promise.all(state.observedKeys.map((key) => this.#backend.settle(key)));
-    }
-    if (state.concurrencyKeys.length > 0) await this.#backend.release(state.concurrencyKeys, permit.leaseId);
-    this.#room.wake(state.laneId);
+    await this.#releaseNow(permit);
   }
 
   /**
@@ -162,47 +185,35 @@ export class RateLimiter {
    * one, so the call stops counting as in flight.
    */
   async observe(target: RatePermit | RateCall, observation: RateLimitObservation): Promise<void> {
-    const permit = 'leaseId' in target ? target : null;
-    const call = permit === null ? (target as RateCall) : permit.call;
-    const state = permit === null ? undefined : this.#permits.get(permit);
-    const settle = state !== undefined && !state.settled;
-    if (state !== undefined) state.settled = true;
-    const now = this.#clock.now();
-    const policy = this.#policies[call.provider];
-    const planned = state?.planned ?? this.#plan(call);
-    const touched = new Set<string>();
-    if (policy !== undefined) {
-      const { figures, blocks } = targetRules(planned, observation);
-      for (const counter of figures) {
-        const limit = observation.limit as number;
-        const used = observation.used ?? limit - (observation.remaining as number);
-        const resetsAt = observation.resetsAt ?? now + policy.observationTtlMs;
-        const rolling = counter.rule?.rolling ?? observation.resetsAt === undefined;
-        await this.#backend.observe(counter.meta.key, { limit, used, resetsAt, rolling }, settle, now);
-        touched.add(counter.meta.key);
-      }
-      if (observation.limited) {
-        const wait = waitOf(observation, now, policy.defaultRetryAfterMs);
-        for (const counter of blocks) await this.#backend.block(counter.meta.key, now + wait, now);
-        this.alerts.providerLimited({
-          type: 'ratelimit.provider_limited', at: now, provider: call.provider, tenantId: call.tenantId, connectionId: call.connectionId,
-          status: observation.status, reason: observation.reason ?? null, retryAfterMs: wait,
-        });
-      }
-    }
-    if (settle && state !== undefined) {
-      await Promise.all(state.observedKeys.filter((key) => !touched.has(key)).map((key) => this.#backend.settle(key)));
-    }
-    const outcome: CallOutcome = observation.limited ? 'limited' : observation.serverError ? 'error' : 'success';
-    await this.#adapt(call.connectionId, outcome);
+    await this.#observeNow(target, observation);
   }
 
   /**
-   * `observe` and `release` together, sent at once (one round trip on Redis, where the
-   * client pipelines): what a caller does when the provider's answer is in.
+   * `observe` and `release` together, what a caller does when the provider's answer is
+   * in, without waiting for the backend: every backend operation is issued before this
+   * returns, in order, so any later call of this limiter (a take, a peek) is applied after
+   * them (memory applies them at once; on Redis they precede it on the one connection).
+   * The acknowledgements are awaited in the background: a failure is logged (the
+   * degrading backend has already fallen back by then), never thrown; `settled()` waits
+   * for them. Never rejects.
    */
-  async complete(permit: RatePermit, observation: RateLimitObservation): Promise<void> {
-    await Promise.all([this.observe(permit, observation), this.release(permit)]);
+  complete(permit: RatePermit, observation: RateLimitObservation): Promise<void> {
+    let settlement: Promise<unknown>;
+    try {
+      const observed = this.#observeNow(permit, observation);
+      const released = this.#releaseNow(permit);
+      settlement = observed === RESOLVED ? released : released === RESOLVED ? observed : Promise.all([observed, released]);
+    } catch (error) {
+      settlement = Promise.reject(error);
+    }
+    if (settlement !== RESOLVED) this.#track(settlement);
+    return RESOLVED;
+  }
+
+  /** Resolves when every background settlement issued so far has been acknowledged (or logged as failed). */
+  settled(): Promise<void> {
+    if (this.#inFlight === 0) return RESOLVED;
+    return new Promise((resolve) => this.#onIdle.push(resolve));
   }
 
   /** The connection's current multiplier (1 until something lowered it). */
@@ -238,6 +249,7 @@ export class RateLimiter {
     await this.#backend.setOverride(scope, limit === null ? null : JSON.stringify(limit));
     if (limit === null) this.#overrides.delete(scope);
     else this.#overrides.set(scope, limit);
+    this.#overridesVersion++;
   }
 
   /** Stops the waiting room's timers and rejects every waiter with SHUTTING_DOWN. */
@@ -269,6 +281,7 @@ export class RateLimiter {
             }
           }
           this.#overrides = next;
+          this.#overridesVersion++;
         },
         () => {},
       );
@@ -292,26 +305,44 @@ export class RateLimiter {
     };
   }
 
-  #plan(call: RateCall): PlannedCounter[] {
-    return planCall(call, this.#policies[call.provider], this.#levels(call), this.#multipliers.get(call.connectionId) ?? this.#adaptive.max);
+  #plan(call: RateCall): readonly PlannedCounter[] {
+    return this.#cachedPlan(call).planned;
+  }
+
+  /**
+   * The call's counters, from the cache when its shape was planned before with the same
+   * multiplier and overrides. Policies' `appliesTo` and `cost` see only the call's fields,
+   * so one shape always plans the same.
+   */
+  #cachedPlan(call: RateCall): CachedPlan {
+    const multiplier = this.#multipliers.get(call.connectionId) ?? this.#adaptive.max;
+    // \u0001 marks an absent field, so that '' and undefined stay apart.
+    const shape = `${call.provider}\u0000${call.tenantId}\u0000${call.connectionId}\u0000${call.account ?? '\u0001'}\u0000${call.operation}\u0000${call.endpoint ?? '\u0001'}`;
+    const cached = this.#plans.get(shape);
+    if (cached !== undefined && cached.multiplier === multiplier && cached.overridesVersion === this.#overridesVersion) return cached;
+    const planned = planCall(call, this.#policies[call.provider], this.#levels(call), multiplier);
+    const concurrencyKeys: string[] = [];
+    const observedKeys: string[] = [];
+    for (const counter of planned) {
+      if (counter.take.kind === 'concurrency') concurrencyKeys.push(counter.meta.key);
+      else if (counter.take.observed) observedKeys.push(counter.meta.key);
+    }
+    const plan: CachedPlan = { multiplier, overridesVersion: this.#overridesVersion, planned, takes: planned.map((p) => p.take), concurrencyKeys, observedKeys };
+    if (cached === undefined && this.#plans.size >= PLAN_CACHE_LIMIT) this.#plans.clear();
+    this.#plans.set(shape, plan);
+    return plan;
   }
 
   async #tryTake(call: RateCall, since: number, laneId: string): Promise<TakeAttempt<RatePermit>> {
-    const planned = this.#plan(call);
+    const plan = this.#cachedPlan(call);
+    const { planned, concurrencyKeys, observedKeys } = plan;
     const leaseId = `${this.#leasePrefix}.${(this.#leaseSeq++).toString(36)}`;
     const now = this.#clock.now();
-    const result = await this.#backend.take(
-      planned.map((p) => p.take),
-      leaseId,
-      now,
-    );
+    const result = await this.#backend.take(plan.takes, leaseId, now);
     if (!result.ok) return { retryAfterMs: result.retryAfterMs, blockedKey: (planned[result.blocked] as PlannedCounter).meta.key };
-    const concurrencyKeys: string[] = [];
-    const observedKeys: string[] = [];
-    for (const [i, counter] of planned.entries()) {
+    for (let i = 0; i < planned.length; i++) {
+      const counter = planned[i] as PlannedCounter;
       this.#register(counter);
-      if (counter.take.kind === 'concurrency') concurrencyKeys.push(counter.meta.key);
-      else if (counter.take.observed) observedKeys.push(counter.meta.key);
       const state = result.states[i];
       if (state !== undefined) this.alerts.afterTake(counter.meta, state, now);
     }
@@ -322,19 +353,125 @@ export class RateLimiter {
 
   /** Records the counter in the backend's registry once per process, and again when its budget changes. */
   #register(counter: PlannedCounter): void {
-    const { key, limit, windowMs, tenantId } = counter.meta;
+    const meta = counter.meta;
+    if (this.#registeredMetas.get(meta) === this.#registryEpoch) return;
+    this.#registeredMetas.set(meta, this.#registryEpoch);
+    const { key, limit, windowMs, tenantId } = meta;
     const signature = `${limit}/${windowMs}/${tenantId ?? ''}`;
     if (this.#registered.get(key) === signature) return;
     this.#registered.set(key, signature);
-    this.#backend.register(key, JSON.stringify(counter.meta)).catch(() => this.#registered.delete(key));
+    this.#backend.register(key, JSON.stringify(meta)).catch(() => {
+      // Tried again by the next call with this counter, cached plan or not.
+      this.#registered.delete(key);
+      this.#registryEpoch++;
+    });
   }
 
-  async #adapt(connectionId: string, outcome: CallOutcome): Promise<void> {
-    const current = await this.multiplier(connectionId);
-    const next = nextMultiplier(current, outcome, this.#adaptive);
-    if (next === current) return;
-    await this.setMultiplier(connectionId, next);
+  /** Issues the multiplier's change now when it is known (cached), else after reading it. */
+  #adapt(connectionId: string, outcome: CallOutcome): Promise<void> {
+    const cached = this.#multipliers.get(connectionId);
+    if (cached === undefined) return this.multiplier(connectionId).then((current) => this.#adaptFrom(connectionId, current, outcome));
+    return this.#adaptFrom(connectionId, cached, outcome);
   }
+
+  #adaptFrom(connectionId: string, current: number, outcome: CallOutcome): Promise<void> {
+    const next = nextMultiplier(current, outcome, this.#adaptive);
+    return next === current ? RESOLVED : this.setMultiplier(connectionId, next);
+  }
+
+  /**
+   * Issues the release's backend operations now (settles of unobserved counters, then the
+   * concurrency slots) and returns their acknowledgement. The lane's waiters are woken
+   * once the backend has answered (as before; also when it failed).
+   */
+  #releaseNow(permit: RatePermit): Promise<void> {
+    const state = this.#permits.get(permit);
+    if (state === undefined || state.released) return RESOLVED;
+    state.released = true;
+    const ops: Promise<void>[] = [];
+    if (!state.settled) {
+      state.settled = true;
+      for (const key of state.observedKeys) ops.push(this.#backend.settle(key));
+    }
+    if (state.concurrencyKeys.length > 0) ops.push(this.#backend.release(state.concurrencyKeys, permit.leaseId));
+    if (ops.length === 0) {
+      this.#room.wake(state.laneId);
+      return RESOLVED;
+    }
+    return allOf(ops).finally(() => this.#room.wake(state.laneId));
+  }
+
+  /**
+   * `observe`'s work, every backend operation issued before it returns (in the order the
+   * awaited version used: figures, blocks, settles, multiplier); returns their acknowledgement.
+   */
+  #observeNow(target: RatePermit | RateCall, observation: RateLimitObservation): Promise<void> {
+    const permit = 'leaseId' in target ? target : null;
+    const call = permit === null ? (target as RateCall) : permit.call;
+    const state = permit === null ? undefined : this.#permits.get(permit);
+    const settle = state !== undefined && !state.settled;
+    if (state !== undefined) state.settled = true;
+    const now = this.#clock.now();
+    const policy = this.#policies[call.provider];
+    const ops: Promise<void>[] = [];
+    let touched: string[] | null = null;
+    if (policy !== undefined) {
+      const planned = state?.planned ?? this.#plan(call);
+      const { figures, blocks } = targetRules(planned, observation);
+      for (const counter of figures) {
+        const limit = observation.limit as number;
+        const used = observation.used ?? limit - (observation.remaining as number);
+        const resetsAt = observation.resetsAt ?? now + policy.observationTtlMs;
+        const rolling = counter.rule?.rolling ?? observation.resetsAt === undefined;
+        ops.push(this.#backend.observe(counter.meta.key, { limit, used, resetsAt, rolling }, settle, now));
+        (touched ??= []).push(counter.meta.key);
+      }
+      if (observation.limited) {
+        const wait = waitOf(observation, now, policy.defaultRetryAfterMs);
+        for (const counter of blocks) ops.push(this.#backend.block(counter.meta.key, now + wait, now));
+        this.alerts.providerLimited({
+          type: 'ratelimit.provider_limited', at: now, provider: call.provider, tenantId: call.tenantId, connectionId: call.connectionId,
+          status: observation.status, reason: observation.reason ?? null, retryAfterMs: wait,
+        });
+      }
+    }
+    if (settle && state !== undefined) {
+      for (const key of state.observedKeys) if (touched === null || !touched.includes(key)) ops.push(this.#backend.settle(key));
+    }
+    const outcome: CallOutcome = observation.limited ? 'limited' : observation.serverError ? 'error' : 'success';
+    const adapted = this.#adapt(call.connectionId, outcome);
+    if (adapted !== RESOLVED) ops.push(adapted);
+    return allOf(ops);
+  }
+
+  /** Counts a background settlement until it is acknowledged; logs its failure. */
+  #track(settlement: Promise<unknown>): void {
+    this.#inFlight++;
+    settlement.then(
+      () => this.#untrack(),
+      (error: unknown) => {
+        this.#logger?.warn({ error: error instanceof Error ? error.message : String(error) }, 'rate limiter: a background settlement failed');
+        this.#untrack();
+      },
+    );
+  }
+
+  #untrack(): void {
+    if (--this.#inFlight > 0 || this.#onIdle.length === 0) return;
+    const waiting = this.#onIdle;
+    this.#onIdle = [];
+    for (const resolve of waiting) resolve();
+  }
+}
+
+/** A settled promise shared by the fast paths (no allocation when there is nothing to wait for). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** Waits for every operation; RESOLVED when there are none, the one itself when there is one. */
+function allOf(ops: readonly Promise<void>[]): Promise<void> {
+  if (ops.length === 0) return RESOLVED;
+  if (ops.length === 1) return ops[0] as Promise<void>;
+  return Promise.all(ops).then(() => undefined);
 }
 
 /** How long a refusal asks to wait: Retry-After, else the reset when nothing remains, else the policy's default. */

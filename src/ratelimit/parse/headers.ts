@@ -16,9 +16,10 @@ export function header(headers: HeaderSource, name: string): string | undefined 
   const lower = name.toLowerCase();
   let value = record[lower];
   if (value === undefined) {
-    for (const [key, candidate] of Object.entries(record)) {
-      if (key.toLowerCase() === lower) {
-        value = candidate;
+    // for...in, not Object.entries: no array per lookup of an absent header (every answer has some).
+    for (const key in record) {
+      if (Object.hasOwn(record, key) && key.toLowerCase() === lower) {
+        value = record[key];
         break;
       }
     }
@@ -72,5 +73,9 @@ export function pick(value: unknown, ...path: (string | number)[]): unknown {
 
 /** Drops undefined members, so observations compare and print cleanly. */
 export function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && value[key] !== undefined) out[key] = value[key];
+  }
+  return out as T;
 }
