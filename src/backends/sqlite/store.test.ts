@@ -11,7 +11,7 @@ import { runStoreContract } from '../../ports/contracts/store.contract.ts';
 import { openSqlite, type SqliteHandle } from './database.ts';
 import { SqliteStore, inSqliteTransaction } from './store.ts';
 import { loadMigrations } from './migrate.ts';
-import { TTL_TABLES } from './store-ttl.ts';
+import { TTL_TABLES } from '../rows/ttl-tables.ts';
 
 const clock: Clock = { now: () => Date.parse('2026-01-01T00:00:00.000Z') };
 

@@ -1,18 +1,9 @@
 import type { ApiKey } from '../../../domain/tenancy.ts';
 import type { ApiKeyRepository } from '../../../ports/store.ts';
-import type { PgContext } from '../sql.ts';
+import type { PgContext, PgRow } from '../sql.ts';
+import { toApiKey, type ApiKeyRow as SharedApiKeyRow } from '../../rows/tenancy-rows.ts';
 
-interface ApiKeyRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string | null;
-  name: string;
-  prefix: string;
-  hash: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+type ApiKeyRow = SharedApiKeyRow & PgRow;
 
 const COLUMNS = 'id, tenant_id, name, prefix, hash, created_at, last_used_at, revoked_at';
 const INSERT = `INSERT INTO api_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
@@ -23,19 +14,6 @@ const LIST_ADMIN = `SELECT ${COLUMNS} FROM api_keys WHERE tenant_id IS NULL ORDE
 const REVOKE_TENANT = 'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND tenant_id = $3 AND revoked_at IS NULL';
 const REVOKE_ADMIN = 'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND tenant_id IS NULL AND revoked_at IS NULL';
 const TOUCH = 'UPDATE api_keys SET last_used_at = $1 WHERE id = $2';
-
-function toApiKey(row: ApiKeyRow): ApiKey {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    name: row.name,
-    prefix: row.prefix,
-    hash: row.hash,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
 
 /** API keys in PostgreSQL. The hash is UNIQUE: inserting a duplicate fails with CONFLICT. */
 export class PgApiKeyRepository implements ApiKeyRepository {

@@ -1,35 +1,15 @@
-import type { Actor, AuditEntry } from '../../../domain/tenancy.ts';
+import type { AuditEntry } from '../../../domain/tenancy.ts';
 import type { AuditFilter, AuditRepository, Page } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../pagination.ts';
-import { toJson, type PgContext } from '../sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { tenancyRowMappers, type AuditRow as SharedAuditRow } from '../../rows/tenancy-rows.ts';
 
-interface AuditRow {
-  [column: string]: unknown;
-  id: string;
-  at: string;
-  actor: Actor;
-  action: string;
-  tenant_id: string | null;
-  target: string | null;
-  details: Record<string, unknown>;
-  request_id: string | null;
-}
+type AuditRow = SharedAuditRow<PgColumnTypes> & PgRow;
+const { toAuditEntry } = tenancyRowMappers(PG_COLUMNS);
 
 const COLUMNS = 'id, at, actor, action, tenant_id, target, details, request_id';
 const INSERT = `INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
-
-function toAuditEntry(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    tenantId: row.tenant_id,
-    target: row.target,
-    details: row.details,
-    requestId: row.request_id,
-  };
-}
 
 /** The admin audit log in PostgreSQL: append-only, listed newest first by (at, id). */
 export class PgAuditRepository implements AuditRepository {

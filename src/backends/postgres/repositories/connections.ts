@@ -1,21 +1,12 @@
-import type { Connection, ConnectionStatus } from '../../../domain/connection.ts';
+import type { Connection } from '../../../domain/connection.ts';
 import type { ConnectionPatch, ConnectionRepository, Page, PageRequest } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../pagination.ts';
-import { toJson, toJsonOrNull, type PgContext } from '../sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, toJsonOrNull, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { connectionRowMappers, type ConnectionDbRow as SharedConnectionDbRow } from '../../rows/connection-rows.ts';
 
-interface ConnectionDbRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  provider: string;
-  name: string;
-  status: ConnectionStatus;
-  base_url: string | null;
-  account: Record<string, unknown>;
-  credential_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+type ConnectionDbRow = SharedConnectionDbRow<PgColumnTypes> & PgRow;
+const { toConnection } = connectionRowMappers(PG_COLUMNS);
 
 const COLUMNS = 'id, tenant_id, provider, name, status, base_url, account, credential_id, created_at, updated_at';
 const INSERT = `INSERT INTO connections (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
@@ -34,21 +25,6 @@ const UPDATE = `UPDATE connections SET
     updated_at = $10
   WHERE id = $1 AND tenant_id = $2 RETURNING ${COLUMNS}`;
 const DELETE = 'DELETE FROM connections WHERE id = $1 AND tenant_id = $2';
-
-function toConnection(row: ConnectionDbRow): Connection {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    provider: row.provider,
-    name: row.name,
-    status: row.status,
-    baseUrl: row.base_url,
-    account: row.account,
-    credentialId: row.credential_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** Connections in PostgreSQL; every lookup is by (tenant, id); pages by (createdAt, id). */
 export class PgConnectionRepository implements ConnectionRepository {

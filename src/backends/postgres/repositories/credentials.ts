@@ -1,26 +1,11 @@
 import type { Credential } from '../../../domain/connection.ts';
 import type { CredentialPatch, CredentialRepository } from '../../../ports/store.ts';
-import { toJson, toJsonOrNull, type PgContext } from '../sql.ts';
+import { toJson, toJsonOrNull, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { connectionRowMappers, type CredentialDbRow as SharedCredentialDbRow } from '../../rows/connection-rows.ts';
 
-interface CredentialDbRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  connection_id: string;
-  integration_id: string | null;
-  type: string;
-  access_token_ref: string | null;
-  refresh_token_ref: string | null;
-  secret_ref: string | null;
-  expiry_time: string | null;
-  enabled: boolean;
-  last_refreshed_at: string | null;
-  refresh_count: number;
-  status: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
+type CredentialDbRow = SharedCredentialDbRow<PgColumnTypes> & PgRow;
+const { toCredential } = connectionRowMappers(PG_COLUMNS);
 
 const COLUMNS = `id, tenant_id, connection_id, integration_id, type, access_token_ref, refresh_token_ref, secret_ref, expiry_time,
   enabled, last_refreshed_at, refresh_count, status, metadata, created_at, updated_at`;
@@ -45,27 +30,6 @@ const UPDATE = `UPDATE credentials SET
 const EXPIRING = `SELECT ${COLUMNS} FROM credentials
   WHERE enabled AND expiry_time IS NOT NULL AND expiry_time < $1 AND status = 'valid' ORDER BY expiry_time, id LIMIT $2`;
 const DELETE = 'DELETE FROM credentials WHERE id = $1 AND tenant_id = $2';
-
-function toCredential(row: CredentialDbRow): Credential {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    connectionId: row.connection_id,
-    integrationId: row.integration_id,
-    type: row.type,
-    accessTokenRef: row.access_token_ref,
-    refreshTokenRef: row.refresh_token_ref,
-    secretRef: row.secret_ref,
-    expiryTime: row.expiry_time,
-    enabled: row.enabled,
-    lastRefreshedAt: row.last_refreshed_at,
-    refreshCount: row.refresh_count,
-    status: row.status,
-    metadata: row.metadata,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /**
  * Credential metadata in PostgreSQL. Lookups are by (tenant, id); `listExpiring` is the

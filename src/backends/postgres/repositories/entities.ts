@@ -1,15 +1,30 @@
 import type { Entity, EntityChange, EntityLink, Relationship } from '../../../domain/entity.ts';
-import type { DedupReview, DedupReviewStatus } from '../../../domain/review.ts';
+import type { DedupReview } from '../../../domain/review.ts';
 import type { EntityFilter, EntityRepository, EntityWriteBatch, LinkKey, LinkedEntity, Page } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../pagination.ts';
-import type { PgContext } from '../sql.ts';
-import { ENTITY_COLUMNS, LINK_COLUMNS, toEntity, toLink, type EntityRow, type LinkRow } from './entity-rows.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import type { PgContext, PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import {
+  ENTITY_COLUMNS,
+  LINK_COLUMNS,
+  entityRowMappers,
+  toRelationship,
+  type ChangeRow as SharedChangeRow,
+  type EntityRow as SharedEntityRow,
+  type LinkedRow as SharedLinkedRow,
+  type LinkRow as SharedLinkRow,
+  type RelationshipRow as SharedRelationshipRow,
+  type ReviewRow as SharedReviewRow,
+} from '../../rows/entity-rows.ts';
 import { applyPgEntityBatch } from './entity-writes.ts';
 
-type LinkedRow = EntityRow & {
-  link_id: string; object: string; external_id: string; record_id: string | null; remote_version: string | null;
-  base_snapshot: Record<string, unknown> | null; tombstoned_at: string | null;
-};
+type EntityRow = SharedEntityRow<PgColumnTypes> & PgRow;
+type LinkRow = SharedLinkRow<PgColumnTypes> & PgRow;
+type LinkedRow = SharedLinkedRow<PgColumnTypes> & PgRow;
+type RelationshipRow = SharedRelationshipRow & PgRow;
+type ChangeRow = SharedChangeRow<PgColumnTypes> & PgRow;
+type ReviewRow = SharedReviewRow<PgColumnTypes> & PgRow;
+const { toEntity, toLink, toLinked, toChange, toReview } = entityRowMappers(PG_COLUMNS);
 
 const E_COLUMNS = ENTITY_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
 const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at, ${E_COLUMNS}`;
@@ -35,36 +50,6 @@ const REL_COLUMNS = 'tenant_id, from_entity_id, kind, to_entity_id, created_at';
 const OUTGOING = `SELECT ${REL_COLUMNS} FROM relationships WHERE from_entity_id = $1 AND tenant_id = $2 ORDER BY id`;
 const INCOMING = `SELECT ${REL_COLUMNS} FROM relationships WHERE to_entity_id = $1 AND tenant_id = $2 ORDER BY id`;
 const CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3';
-
-interface RelationshipRow {
-  [column: string]: unknown;
-  tenant_id: string;
-  from_entity_id: string;
-  kind: string;
-  to_entity_id: string;
-  created_at: string;
-}
-
-const toRelationship = (r: RelationshipRow): Relationship => ({
-  tenantId: r.tenant_id,
-  fromEntityId: r.from_entity_id,
-  kind: r.kind,
-  toEntityId: r.to_entity_id,
-  createdAt: r.created_at,
-});
-
-function toLinked(row: LinkedRow): LinkedEntity {
-  return {
-    linkId: row.link_id,
-    object: row.object,
-    externalId: row.external_id,
-    recordId: row.record_id,
-    remoteVersion: row.remote_version,
-    baseSnapshot: row.base_snapshot,
-    tombstonedAt: row.tombstoned_at,
-    entity: toEntity(row),
-  };
-}
 
 /**
  * The entity store in PostgreSQL: batched reads for the pull writer (one statement per
@@ -152,29 +137,18 @@ export class PgEntityRepository implements EntityRepository {
   }
 
   async changes(tenantId: string, sinceSeq: number, limit: number): Promise<EntityChange[]> {
-    const { rows } = await this.#sql.query<{ seq: number; tenant_id: string; entity_id: string; change: Record<string, unknown>; at: string }>(CHANGES, [
+    const { rows } = await this.#sql.query<ChangeRow>(CHANGES, [
       tenantId,
       sinceSeq,
       Math.max(1, Math.min(1000, Math.floor(limit))),
     ]);
-    return rows.map((r) => ({ seq: r.seq, tenantId: r.tenant_id, entityId: r.entity_id, change: r.change, at: r.at }));
+    return rows.map(toChange);
   }
 
   async listReviews(tenantId: string, status?: string): Promise<DedupReview[]> {
     const sql = `SELECT id, tenant_id, status, payload, resolution, created_at, resolved_at FROM dedup_reviews
       WHERE tenant_id = $1${status === undefined ? '' : ' AND status = $2'} ORDER BY created_at, id`;
-    const { rows } = await this.#sql.query<{
-      id: string; tenant_id: string; status: DedupReviewStatus; payload: Record<string, unknown>; resolution: Record<string, unknown> | null;
-      created_at: string; resolved_at: string | null;
-    }>(sql, status === undefined ? [tenantId] : [tenantId, status]);
-    return rows.map((r) => ({
-      id: r.id,
-      tenantId: r.tenant_id,
-      status: r.status,
-      payload: r.payload,
-      resolution: r.resolution,
-      createdAt: r.created_at,
-      resolvedAt: r.resolved_at,
-    }));
+    const { rows } = await this.#sql.query<ReviewRow>(sql, status === undefined ? [tenantId] : [tenantId, status]);
+    return rows.map(toReview);
   }
 }

@@ -5,37 +5,13 @@ import type {
   EventSubscriptionRecord,
   EventSubscriptionRepository,
 } from '../../../ports/store.ts';
-import { toJson, toJsonOrNull, type PgContext } from '../sql.ts';
+import { toJson, toJsonOrNull, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { eventSubscriptionRowMappers, type SubscriptionRow as SharedSubscriptionRow, type DeliveryRow as SharedDeliveryRow } from '../../rows/event-subscription-rows.ts';
 
-interface SubscriptionRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  url: string;
-  description: string;
-  event_types: string[];
-  secret_ref: string;
-  status: EventSubscriptionRecord['status'];
-  failing_since: string | null;
-  disabled_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface DeliveryRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  subscription_id: string;
-  event_type: string;
-  payload: string;
-  status: EventDeliveryRecord['status'];
-  attempts: EventDeliveryAttempt[];
-  next_attempt_at: string | null;
-  created_at: string;
-  updated_at: string;
-  expires_at: string;
-}
+type SubscriptionRow = SharedSubscriptionRow<PgColumnTypes> & PgRow;
+type DeliveryRow = SharedDeliveryRow<PgColumnTypes> & PgRow;
+const { toSubscription, toDelivery } = eventSubscriptionRowMappers(PG_COLUMNS);
 
 const SUB_COLUMNS = 'id, tenant_id, url, description, event_types, secret_ref, status, failing_since, disabled_reason, created_at, updated_at';
 const DEL_COLUMNS = 'id, tenant_id, subscription_id, event_type, payload, status, attempts, next_attempt_at, created_at, updated_at, expires_at';
@@ -72,38 +48,6 @@ const SQL = {
     WHERE id = $1 AND tenant_id = $2 RETURNING ${DEL_COLUMNS}`,
   purge: 'DELETE FROM event_deliveries WHERE ctid IN (SELECT ctid FROM event_deliveries WHERE expires_at <= $1 LIMIT $2)',
 } as const;
-
-function toSubscription(row: SubscriptionRow): EventSubscriptionRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    url: row.url,
-    description: row.description,
-    eventTypes: row.event_types,
-    secretRef: row.secret_ref,
-    status: row.status,
-    failingSince: row.failing_since,
-    disabledReason: row.disabled_reason,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toDelivery(row: DeliveryRow): EventDeliveryRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    subscriptionId: row.subscription_id,
-    eventType: row.event_type,
-    payload: row.payload,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-  };
-}
 
 /** Event subscriptions and their deliveries in PostgreSQL (migration 007). Payloads are kept as the signed text. */
 export class PgEventSubscriptionRepository implements EventSubscriptionRepository {

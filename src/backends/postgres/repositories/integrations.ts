@@ -1,29 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Integration, SyncPriority, SyncSchedule } from '../../../domain/integration.ts';
+import type { Integration, SyncPriority } from '../../../domain/integration.ts';
 import type { DueIntegration, IntegrationPatch, IntegrationRepository, Page, PageRequest } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../pagination.ts';
-import { toJson, type PgContext } from '../sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { INTEGRATION_PATCH_COLUMNS as PATCH_COLUMNS, integrationFromRow, type IntegrationRow as SharedIntegrationRow } from '../../rows/integration-rows.ts';
 
-interface IntegrationRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  connection_id: string;
-  object: string;
-  direction: Integration['direction'];
-  mapping: Record<string, unknown>;
-  mapping_version: number;
-  schedule: SyncSchedule | null;
-  priority: SyncPriority;
-  dedup_rules: Record<string, unknown>;
-  conflict_strategy: Record<string, unknown>;
-  field_ownership: Record<string, unknown>;
-  enabled: boolean;
-  cursor: unknown;
-  cursor_updated_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+type IntegrationRow = SharedIntegrationRow<PgColumnTypes> & PgRow;
+const toIntegration = integrationFromRow(PG_COLUMNS);
 
 const COLUMN_LIST = [
   'id', 'tenant_id', 'connection_id', 'object', 'direction', 'mapping', 'mapping_version', 'schedule', 'priority', 'dedup_rules',
@@ -43,40 +27,6 @@ const DUE = `SELECT t.tenant_id, t.integration_id, t.priority, t.next_scheduled 
   JOIN integrations i ON i.id = t.integration_id
   WHERE t.enabled AND t.next_scheduled IS NOT NULL AND t.next_scheduled <= $1 AND i.enabled AND i.direction <> 'push'
   ORDER BY CASE t.priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, t.next_scheduled LIMIT $2`;
-
-function toIntegration(row: IntegrationRow): Integration {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    connectionId: row.connection_id,
-    object: row.object,
-    direction: row.direction,
-    mapping: row.mapping,
-    mappingVersion: row.mapping_version,
-    schedule: row.schedule,
-    priority: row.priority,
-    dedupRules: row.dedup_rules,
-    conflictStrategy: row.conflict_strategy,
-    fieldOwnership: row.field_ownership,
-    enabled: row.enabled,
-    cursor: row.cursor,
-    cursorUpdatedAt: row.cursor_updated_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-const PATCH_COLUMNS: Record<keyof IntegrationPatch, string> = {
-  direction: 'direction',
-  mapping: 'mapping',
-  mappingVersion: 'mapping_version',
-  schedule: 'schedule',
-  priority: 'priority',
-  dedupRules: 'dedup_rules',
-  conflictStrategy: 'conflict_strategy',
-  fieldOwnership: 'field_ownership',
-  enabled: 'enabled',
-};
 
 function patchValue(key: keyof IntegrationPatch, value: unknown): unknown {
   if (key === 'enabled' || key === 'direction' || key === 'priority' || key === 'mappingVersion') return value;

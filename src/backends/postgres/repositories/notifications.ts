@@ -11,61 +11,27 @@ import type {
   NotificationRuleRecord,
 } from '../../../ports/store.ts';
 import { TributaryError } from '../../../domain/errors.ts';
-import { toJson, toJsonOrNull, type PgContext } from '../sql.ts';
+import { toJson, toJsonOrNull, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import {
+  addDigestItem,
+  digestEntries,
+  expiredFold,
+  ruleFromRow,
+  toChannel,
+  toDueDigest,
+  toDueFold,
+  type ChannelRow as SharedChannelRow,
+  type DigestRow as SharedDigestRow,
+  type FoldRow as SharedFoldRow,
+  type RuleRow as SharedRuleRow,
+} from '../../rows/notification-rows.ts';
 
-interface ChannelRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  name: string;
-  kind: NotificationChannelRecord['kind'];
-  secret_ref: string | null;
-  masked_target: string | null;
-  connection_id: string | null;
-  slack_channel: string | null;
-  status: NotificationChannelRecord['status'];
-  failure_count: number;
-  last_error: string | null;
-  last_success_at: string | null;
-  last_failure_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface RuleRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  channel_id: string;
-  name: string;
-  event_types: string[];
-  min_severity: NotificationRuleRecord['minSeverity'];
-  fold_window_ms: number;
-  digest_interval_ms: number | null;
-  enabled: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-interface FoldRow {
-  [column: string]: unknown;
-  rule_id: string;
-  fold_key: string;
-  tenant_id: string;
-  window_started_at: number;
-  window_ends_at: number;
-  count: number;
-  last_event: string | null;
-}
-
-interface DigestRow {
-  [column: string]: unknown;
-  rule_id: string;
-  tenant_id: string;
-  started_at: number;
-  due_at: number;
-  entries: string;
-}
+type ChannelRow = SharedChannelRow & PgRow;
+type RuleRow = SharedRuleRow<PgColumnTypes> & PgRow;
+type FoldRow = SharedFoldRow & PgRow;
+type DigestRow = SharedDigestRow & PgRow;
+const toRule = ruleFromRow(PG_COLUMNS);
 
 const CHANNEL_COLUMNS =
   'id, tenant_id, name, kind, secret_ref, masked_target, connection_id, slack_channel, status, failure_count, last_error, last_success_at, last_failure_at, created_at, updated_at';
@@ -139,54 +105,6 @@ const SQL = {
       SELECT rule_id FROM notification_digests WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
     RETURNING rule_id, tenant_id, started_at, due_at, entries`,
 } as const;
-
-function toChannel(row: ChannelRow): NotificationChannelRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    name: row.name,
-    kind: row.kind,
-    secretRef: row.secret_ref,
-    maskedTarget: row.masked_target,
-    connectionId: row.connection_id,
-    slackChannel: row.slack_channel,
-    status: row.status,
-    failureCount: row.failure_count,
-    lastError: row.last_error,
-    lastSuccessAt: row.last_success_at,
-    lastFailureAt: row.last_failure_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toRule(row: RuleRow): NotificationRuleRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    channelId: row.channel_id,
-    name: row.name,
-    eventTypes: row.event_types,
-    minSeverity: row.min_severity,
-    foldWindowMs: row.fold_window_ms,
-    digestIntervalMs: row.digest_interval_ms,
-    enabled: row.enabled,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-interface DigestEntryJson {
-  type: string;
-  severity: string;
-  subject: unknown;
-  count: number;
-  firstAt: number;
-  lastAt: number;
-}
-
-const SEVERITY_ORDER = ['info', 'warning', 'critical'];
-const parseOrNull = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 /**
  * Notification channels, rules, fold windows and digests in PostgreSQL (migration 007).
@@ -294,7 +212,7 @@ export class PgNotificationRepository implements NotificationRepository {
         const counted = (await sql.query<{ count: number }>(SQL.countFold, [toJson(event), ruleId, foldKey])).rows[0];
         return { kind: 'folded', count: counted?.count ?? row.count + 1 };
       }
-      const expired = row && row.count > 0 ? { count: row.count, since: row.window_started_at, lastEvent: parseOrNull(row.last_event) } : null;
+      const expired = expiredFold(row);
       await sql.query(SQL.openFold, [ruleId, foldKey, tenantId, now, now + windowMs]);
       return { kind: 'first', expired };
     });
@@ -302,43 +220,21 @@ export class PgNotificationRepository implements NotificationRepository {
 
   async takeDueFolds(now: number, limit: number): Promise<DueNotificationFold[]> {
     const { rows } = await this.#sql.query<FoldRow>(SQL.dueFolds, [now, limit]);
-    return rows
-      .filter((row) => row.count > 0)
-      .map((row) => ({
-        tenantId: row.tenant_id,
-        ruleId: row.rule_id,
-        foldKey: row.fold_key,
-        count: row.count,
-        since: row.window_started_at,
-        lastEvent: parseOrNull(row.last_event),
-      }));
+    return rows.filter((row) => row.count > 0).map(toDueFold);
   }
 
   addToDigest(tenantId: string, ruleId: string, item: NotificationDigestItem, now: number, intervalMs: number): Promise<void> {
     return this.#sql.atomic(async (sql) => {
       await sql.query(SQL.lockDigest, [ruleId]);
       const row = (await sql.query<DigestRow>(SQL.getDigest, [ruleId])).rows[0];
-      const entries = row ? (JSON.parse(row.entries) as Record<string, DigestEntryJson>) : {};
-      const entry = entries[item.foldKey];
-      if (entry) {
-        entry.count += 1;
-        entry.lastAt = Math.max(entry.lastAt, item.at);
-        if (SEVERITY_ORDER.indexOf(item.severity) > SEVERITY_ORDER.indexOf(entry.severity)) entry.severity = item.severity;
-      } else {
-        entries[item.foldKey] = { type: item.type, severity: item.severity, subject: item.subject, count: 1, firstAt: item.at, lastAt: item.at };
-      }
+      const entries = digestEntries(row);
+      addDigestItem(entries, item);
       await sql.query(SQL.putDigest, [ruleId, tenantId, row?.started_at ?? now, row?.due_at ?? now + intervalMs, toJson(entries)]);
     });
   }
 
   async takeDueDigests(now: number, limit: number): Promise<DueNotificationDigest[]> {
     const { rows } = await this.#sql.query<DigestRow>(SQL.dueDigests, [now, limit]);
-    return rows.map((row) => ({
-      tenantId: row.tenant_id,
-      ruleId: row.rule_id,
-      from: row.started_at,
-      to: row.due_at,
-      entries: JSON.parse(row.entries) as Record<string, unknown>,
-    }));
+    return rows.map(toDueDigest);
   }
 }

@@ -1,17 +1,10 @@
 import type { OAuthStateRepository, OAuthStateRow } from '../../../ports/store.ts';
-import { toJson, type PgContext } from '../sql.ts';
+import { toJson, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { connectionRowMappers, type StateDbRow as SharedStateDbRow } from '../../rows/connection-rows.ts';
 
-interface StateDbRow {
-  [column: string]: unknown;
-  state: string;
-  tenant_id: string;
-  connection_id: string;
-  provider: string;
-  data: Record<string, unknown>;
-  code_verifier: string;
-  created_at: string;
-  expires_at: string;
-}
+type StateDbRow = SharedStateDbRow<PgColumnTypes> & PgRow;
+const { toOAuthState: toRow } = connectionRowMappers(PG_COLUMNS);
 
 const COLUMNS = 'state, tenant_id, connection_id, provider, data, code_verifier, created_at, expires_at';
 const INSERT = `INSERT INTO oauth_states (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
@@ -20,19 +13,6 @@ const INSERT = `INSERT INTO oauth_states (${COLUMNS}) VALUES ($1, $2, $3, $4, $5
 const TAKE = `WITH taken AS (DELETE FROM oauth_states WHERE state = $1 RETURNING ${COLUMNS}),
   dropped AS (DELETE FROM oauth_states WHERE expires_at <= $2 AND state <> $1)
   SELECT ${COLUMNS} FROM taken`;
-
-function toRow(row: StateDbRow): OAuthStateRow {
-  return {
-    state: row.state,
-    tenantId: row.tenant_id,
-    connectionId: row.connection_id,
-    provider: row.provider,
-    data: row.data,
-    codeVerifier: row.code_verifier,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-  };
-}
 
 /** OAuth states in PostgreSQL (migration 004): single use, expiring. */
 export class PgOAuthStateRepository implements OAuthStateRepository {

@@ -1,17 +1,8 @@
 import type { SecretRow, SecretRowRepository } from '../../../ports/store.ts';
-import type { PgContext } from '../sql.ts';
+import type { PgContext, PgRow } from '../sql.ts';
+import { toSecretRow, type SecretDbRow as SharedSecretDbRow } from '../../rows/tenancy-rows.ts';
 
-interface SecretDbRow {
-  [column: string]: unknown;
-  ref: string;
-  tenant_id: string;
-  label: string;
-  key_version: number;
-  wrapped_key: Buffer;
-  ciphertext: Buffer;
-  created_at: string;
-  updated_at: string;
-}
+type SecretDbRow = SharedSecretDbRow & PgRow;
 
 const COLUMNS = 'ref, tenant_id, label, key_version, wrapped_key, ciphertext, created_at, updated_at';
 const INSERT = `INSERT INTO secrets (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
@@ -20,19 +11,6 @@ const REPLACE = `UPDATE secrets SET key_version = $3, wrapped_key = $4, cipherte
   WHERE ref = $1 AND tenant_id = $2`;
 const DELETE = 'DELETE FROM secrets WHERE ref = $1 AND tenant_id = $2';
 const WRAPPED_BEFORE = `SELECT ${COLUMNS} FROM secrets WHERE key_version < $1 ORDER BY key_version, ref LIMIT $2`;
-
-function toSecretRow(row: SecretDbRow): SecretRow {
-  return {
-    ref: row.ref,
-    tenantId: row.tenant_id,
-    label: row.label,
-    keyVersion: row.key_version,
-    wrappedKey: row.wrapped_key,
-    ciphertext: row.ciphertext,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /**
  * The local vault's encrypted rows (BYTEA columns). Every lookup is by (tenant, ref);

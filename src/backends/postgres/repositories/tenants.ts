@@ -1,16 +1,12 @@
 import type { Tenant } from '../../../domain/tenancy.ts';
 import type { Page, PageRequest, TenantRepository } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../pagination.ts';
-import { toJson, toJsonOrNull, type PgContext } from '../sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, toJsonOrNull, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { tenancyRowMappers, type TenantRow as SharedTenantRow } from '../../rows/tenancy-rows.ts';
 
-interface TenantRow {
-  [column: string]: unknown;
-  id: string;
-  name: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
+type TenantRow = SharedTenantRow<PgColumnTypes> & PgRow;
+const { toTenant } = tenancyRowMappers(PG_COLUMNS);
 
 const COLUMNS = 'id, name, metadata, created_at, updated_at';
 const INSERT = `INSERT INTO tenants (${COLUMNS}) VALUES ($1, $2, $3, $4, $5)`;
@@ -20,10 +16,6 @@ const NEXT_PAGE = `SELECT ${COLUMNS} FROM tenants WHERE (created_at, id) > ($2, 
 // COALESCE keeps a field the patch leaves out; one statement, so the update is atomic.
 const UPDATE = `UPDATE tenants SET name = COALESCE($2, name), metadata = COALESCE($3::jsonb, metadata), updated_at = $4
   WHERE id = $1 RETURNING ${COLUMNS}`;
-
-function toTenant(row: TenantRow): Tenant {
-  return { id: row.id, name: row.name, metadata: row.metadata, createdAt: row.created_at, updatedAt: row.updated_at };
-}
 
 /** Tenants in PostgreSQL; pages are ordered by (createdAt, id), oldest first. */
 export class PgTenantRepository implements TenantRepository {

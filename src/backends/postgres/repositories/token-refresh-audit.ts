@@ -1,37 +1,13 @@
 import type { TokenRefreshAudit } from '../../../domain/connection.ts';
 import type { Page, TokenRefreshAuditFilter, TokenRefreshAuditRepository } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../pagination.ts';
-import type { PgContext } from '../sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import type { PgContext, PgRow } from '../sql.ts';
+import { toTokenRefreshAudit as toAudit, type TokenRefreshAuditRow } from '../../rows/connection-rows.ts';
 
-interface AuditDbRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  credential_id: string;
-  connection_id: string;
-  at: string;
-  outcome: string;
-  error_code: string | null;
-  duration_ms: number;
-  expires_at: string;
-}
+type AuditDbRow = TokenRefreshAuditRow & PgRow;
 
 const COLUMNS = 'id, tenant_id, credential_id, connection_id, at, outcome, error_code, duration_ms, expires_at';
 const INSERT = `INSERT INTO token_refresh_audit (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
-
-function toAudit(row: AuditDbRow): TokenRefreshAudit {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    credentialId: row.credential_id,
-    connectionId: row.connection_id,
-    at: row.at,
-    outcome: row.outcome,
-    errorCode: row.error_code,
-    durationMs: row.duration_ms,
-    expiresAt: row.expires_at,
-  };
-}
 
 /** The token refresh audit in PostgreSQL: append-only, newest first by (at, id), purged by `expires_at`. */
 export class PgTokenRefreshAuditRepository implements TokenRefreshAuditRepository {

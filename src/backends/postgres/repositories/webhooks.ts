@@ -10,58 +10,15 @@ import type {
   WebhookRegistrationPatch,
   WebhookRepository,
 } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../pagination.ts';
-import { toJson, toJsonOrNull, type PgContext } from '../sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, toJsonOrNull, type PgContext, type PgRow } from '../sql.ts';
+import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
+import { webhookRowMappers, type AuditRow as SharedAuditRow, type EventRow as SharedEventRow, type RegistrationRow as SharedRegistrationRow } from '../../rows/webhook-rows.ts';
 
-interface RegistrationRow {
-  [column: string]: unknown;
-  id: string;
-  tenant_id: string;
-  integration_id: string | null;
-  connection_id: string;
-  provider_id: string;
-  webhook_url: string;
-  webhook_secret_ref: string | null;
-  provider_webhook_id: string | null;
-  events: string[];
-  status: StoredWebhookRegistration['status'];
-  failure_count: number;
-  created_at: string;
-  updated_at: string;
-  expires_at: string | null;
-  scheme: string | null;
-  config: Record<string, unknown>;
-}
-
-interface AuditRow {
-  [column: string]: unknown;
-  id: string;
-  registration_id: string;
-  tenant_id: string;
-  delivery_id: string | null;
-  claimed_delivery_id: string | null;
-  received_at: string;
-  verified: boolean;
-  outcome: string;
-  detail: string | null;
-  expires_at: string;
-}
-
-interface EventRow {
-  [column: string]: unknown;
-  id: string;
-  registration_id: string;
-  tenant_id: string;
-  delivery_id: string | null;
-  event_type: string | null;
-  payload: string;
-  received_at: string;
-  status: WebhookEvent['status'];
-  attempts: number;
-  processed_at: string | null;
-  error: { code: string; message: string } | null;
-  expires_at: string | null;
-}
+type RegistrationRow = SharedRegistrationRow<PgColumnTypes> & PgRow;
+type AuditRow = SharedAuditRow<PgColumnTypes> & PgRow;
+type EventRow = SharedEventRow<PgColumnTypes> & PgRow;
+const { toRegistration, toDelivery, toEvent } = webhookRowMappers(PG_COLUMNS);
 
 const REG_COLUMNS =
   'id, tenant_id, integration_id, connection_id, provider_id, webhook_url, webhook_secret_ref, provider_webhook_id, events, status, failure_count, created_at, updated_at, expires_at, scheme, config';
@@ -98,59 +55,6 @@ const UPDATE_EVENT = `UPDATE webhook_events SET status = $3, attempts = COALESCE
   WHERE id = $1 AND tenant_id = $2`;
 const PENDING_EVENTS = `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE status IN ('pending', 'processing') AND received_at < $1
   ORDER BY received_at, id LIMIT $2`;
-
-function toRegistration(row: RegistrationRow): StoredWebhookRegistration {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    integrationId: row.integration_id,
-    connectionId: row.connection_id,
-    providerId: row.provider_id,
-    webhookUrl: row.webhook_url,
-    webhookSecretRef: row.webhook_secret_ref,
-    providerWebhookId: row.provider_webhook_id,
-    events: row.events,
-    status: row.status,
-    failureCount: row.failure_count,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-    scheme: row.scheme,
-    config: row.config,
-  };
-}
-
-function toDelivery(row: AuditRow): WebhookDelivery & { claimedDeliveryId: string | null } {
-  return {
-    id: row.id,
-    registrationId: row.registration_id,
-    tenantId: row.tenant_id,
-    deliveryId: row.delivery_id,
-    claimedDeliveryId: row.claimed_delivery_id,
-    receivedAt: row.received_at,
-    verified: row.verified,
-    outcome: row.outcome,
-    detail: row.detail,
-    expiresAt: row.expires_at,
-  };
-}
-
-function toEvent(row: EventRow): WebhookEvent {
-  return {
-    id: row.id,
-    registrationId: row.registration_id,
-    tenantId: row.tenant_id,
-    deliveryId: row.delivery_id,
-    eventType: row.event_type,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-    receivedAt: row.received_at,
-    status: row.status,
-    attempts: row.attempts,
-    processedAt: row.processed_at,
-    error: row.error,
-    expiresAt: row.expires_at,
-  };
-}
 
 /**
  * Webhook registrations, delivery audit and intake events in PostgreSQL.

@@ -1,17 +1,9 @@
 import type { ApiKey } from '../../../domain/tenancy.ts';
 import type { ApiKeyRepository } from '../../../ports/store.ts';
 import type { SqlContext } from '../store-sql.ts';
+import { toApiKey, type ApiKeyRow as SharedApiKeyRow } from '../../rows/tenancy-rows.ts';
 
-interface ApiKeyRow {
-  id: string;
-  tenant_id: string | null;
-  name: string;
-  prefix: string;
-  hash: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+type ApiKeyRow = SharedApiKeyRow;
 
 const COLUMNS = 'id, tenant_id, name, prefix, hash, created_at, last_used_at, revoked_at';
 const INSERT = `INSERT INTO api_keys (${COLUMNS})
@@ -21,19 +13,6 @@ const FIND_BY_HASH = `SELECT ${COLUMNS} FROM api_keys WHERE hash = ?`;
 const LIST = `SELECT ${COLUMNS} FROM api_keys WHERE tenant_id IS ? ORDER BY created_at, id`;
 const REVOKE = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id IS ? AND revoked_at IS NULL';
 const TOUCH = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
-
-function toApiKey(row: ApiKeyRow): ApiKey {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    name: row.name,
-    prefix: row.prefix,
-    hash: row.hash,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
 
 /** API keys in SQLite. The hash is UNIQUE: inserting a duplicate fails with CONFLICT. */
 export class SqliteApiKeyRepository implements ApiKeyRepository {

@@ -1,35 +1,16 @@
-import type { Actor, AuditEntry } from '../../../domain/tenancy.ts';
+import type { AuditEntry } from '../../../domain/tenancy.ts';
 import type { AuditFilter, AuditRepository, Page } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../store-pagination.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { tenancyRowMappers, type AuditRow as SharedAuditRow } from '../../rows/tenancy-rows.ts';
 
-interface AuditRow {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  tenant_id: string | null;
-  target: string | null;
-  details: string;
-  request_id: string | null;
-}
+type AuditRow = SharedAuditRow<SqliteColumnTypes>;
+const { toAuditEntry } = tenancyRowMappers(SQLITE_COLUMNS);
 
 const COLUMNS = 'id, at, actor, action, tenant_id, target, details, request_id';
 const INSERT = `INSERT INTO audit_log (${COLUMNS})
   VALUES (@id, @at, @actor, @action, @tenantId, @target, @details, @requestId)`;
-
-function toAuditEntry(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: fromJson<Actor>(row.actor),
-    action: row.action,
-    tenantId: row.tenant_id,
-    target: row.target,
-    details: fromJson<Record<string, unknown>>(row.details),
-    requestId: row.request_id,
-  };
-}
 
 /** The filters a query uses, each with its condition on `@name`. */
 const CONDITIONS = {

@@ -1,20 +1,12 @@
-import type { Connection, ConnectionStatus } from '../../../domain/connection.ts';
+import type { Connection } from '../../../domain/connection.ts';
 import type { ConnectionPatch, ConnectionRepository, Page, PageRequest } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../store-pagination.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { connectionRowMappers, type ConnectionDbRow as SharedConnectionDbRow } from '../../rows/connection-rows.ts';
 
-interface ConnectionDbRow {
-  id: string;
-  tenant_id: string;
-  provider: string;
-  name: string;
-  status: ConnectionStatus;
-  base_url: string | null;
-  account: string;
-  credential_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+type ConnectionDbRow = SharedConnectionDbRow<SqliteColumnTypes>;
+const { toConnection } = connectionRowMappers(SQLITE_COLUMNS);
 
 const COLUMNS = 'id, tenant_id, provider, name, status, base_url, account, credential_id, created_at, updated_at';
 const INSERT = `INSERT INTO connections (${COLUMNS})
@@ -34,21 +26,6 @@ const UPDATE = `UPDATE connections SET
     updated_at = @updatedAt
   WHERE id = @id AND tenant_id = @tenantId RETURNING ${COLUMNS}`;
 const DELETE = 'DELETE FROM connections WHERE id = ? AND tenant_id = ?';
-
-function toConnection(row: ConnectionDbRow): Connection {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    provider: row.provider,
-    name: row.name,
-    status: row.status,
-    baseUrl: row.base_url,
-    account: fromJson<Record<string, unknown>>(row.account),
-    credentialId: row.credential_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** Connections in SQLite; every lookup is by (tenant, id); pages by (createdAt, id). */
 export class SqliteConnectionRepository implements ConnectionRepository {

@@ -1,25 +1,11 @@
 import type { Credential } from '../../../domain/connection.ts';
 import type { CredentialPatch, CredentialRepository } from '../../../ports/store.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { connectionRowMappers, type CredentialDbRow as SharedCredentialDbRow } from '../../rows/connection-rows.ts';
 
-interface CredentialDbRow {
-  id: string;
-  tenant_id: string;
-  connection_id: string;
-  integration_id: string | null;
-  type: string;
-  access_token_ref: string | null;
-  refresh_token_ref: string | null;
-  secret_ref: string | null;
-  expiry_time: string | null;
-  enabled: number;
-  last_refreshed_at: string | null;
-  refresh_count: number;
-  status: string;
-  metadata: string;
-  created_at: string;
-  updated_at: string;
-}
+type CredentialDbRow = SharedCredentialDbRow<SqliteColumnTypes>;
+const { toCredential } = connectionRowMappers(SQLITE_COLUMNS);
 
 const COLUMNS = `id, tenant_id, connection_id, integration_id, type, access_token_ref, refresh_token_ref, secret_ref, expiry_time,
   enabled, last_refreshed_at, refresh_count, status, metadata, created_at, updated_at`;
@@ -43,27 +29,6 @@ const UPDATE = `UPDATE credentials SET
 const EXPIRING = `SELECT ${COLUMNS} FROM credentials
   WHERE enabled = 1 AND expiry_time IS NOT NULL AND expiry_time < ? AND status = 'valid' ORDER BY expiry_time, id LIMIT ?`;
 const DELETE = 'DELETE FROM credentials WHERE id = ? AND tenant_id = ?';
-
-function toCredential(row: CredentialDbRow): Credential {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    connectionId: row.connection_id,
-    integrationId: row.integration_id,
-    type: row.type,
-    accessTokenRef: row.access_token_ref,
-    refreshTokenRef: row.refresh_token_ref,
-    secretRef: row.secret_ref,
-    expiryTime: row.expiry_time,
-    enabled: row.enabled === 1,
-    lastRefreshedAt: row.last_refreshed_at,
-    refreshCount: row.refresh_count,
-    status: row.status,
-    metadata: fromJson<Record<string, unknown>>(row.metadata),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 const flag = (value: unknown): number => (value === undefined ? 0 : 1);
 

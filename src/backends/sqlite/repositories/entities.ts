@@ -1,12 +1,30 @@
 import type { Entity, EntityChange, EntityLink, Relationship } from '../../../domain/entity.ts';
-import type { DedupReview, DedupReviewStatus } from '../../../domain/review.ts';
+import type { DedupReview } from '../../../domain/review.ts';
 import type { EntityFilter, EntityRepository, EntityWriteBatch, LinkKey, LinkedEntity, Page } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../store-pagination.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
-import { ENTITY_COLUMNS, LINK_COLUMNS, toEntity, toLink, type EntityRow, type LinkRow } from './entity-rows.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import {
+  ENTITY_COLUMNS,
+  LINK_COLUMNS,
+  entityRowMappers,
+  toRelationship,
+  type ChangeRow as SharedChangeRow,
+  type EntityRow as SharedEntityRow,
+  type LinkedRow as SharedLinkedRow,
+  type LinkRow as SharedLinkRow,
+  type RelationshipRow as SharedRelationshipRow,
+  type ReviewRow as SharedReviewRow,
+} from '../../rows/entity-rows.ts';
 import { applyEntityBatch } from './entity-writes.ts';
 
-type LinkedRow = EntityRow & { link_id: string; object: string; external_id: string; record_id: string | null; remote_version: string | null; base_snapshot: string | null; tombstoned_at: string | null };
+type EntityRow = SharedEntityRow<SqliteColumnTypes>;
+type LinkRow = SharedLinkRow<SqliteColumnTypes>;
+type LinkedRow = SharedLinkedRow<SqliteColumnTypes>;
+type RelationshipRow = SharedRelationshipRow;
+type ChangeRow = SharedChangeRow<SqliteColumnTypes>;
+type ReviewRow = SharedReviewRow<SqliteColumnTypes>;
+const { toEntity, toLink, toLinked, toChange, toReview } = entityRowMappers(SQLITE_COLUMNS);
 
 const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at,
   e.id, e.tenant_id, e.type, e.fields, e.version, e.created_at, e.updated_at, e.deleted_at, e.merged_into`;
@@ -33,35 +51,6 @@ const REL_COLUMNS = 'tenant_id, from_entity_id, kind, to_entity_id, created_at';
 const OUTGOING = `SELECT ${REL_COLUMNS} FROM relationships WHERE from_entity_id = ? AND tenant_id = ? ORDER BY id`;
 const INCOMING = `SELECT ${REL_COLUMNS} FROM relationships WHERE to_entity_id = ? AND tenant_id = ? ORDER BY id`;
 const CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
-
-interface RelationshipRow {
-  tenant_id: string;
-  from_entity_id: string;
-  kind: string;
-  to_entity_id: string;
-  created_at: string;
-}
-
-const toRelationship = (r: RelationshipRow): Relationship => ({
-  tenantId: r.tenant_id,
-  fromEntityId: r.from_entity_id,
-  kind: r.kind,
-  toEntityId: r.to_entity_id,
-  createdAt: r.created_at,
-});
-
-function toLinked(row: LinkedRow): LinkedEntity {
-  return {
-    linkId: row.link_id,
-    object: row.object,
-    externalId: row.external_id,
-    recordId: row.record_id,
-    remoteVersion: row.remote_version,
-    baseSnapshot: row.base_snapshot === null ? null : fromJson<Record<string, unknown>>(row.base_snapshot),
-    tombstonedAt: row.tombstoned_at,
-    entity: toEntity(row),
-  };
-}
 
 /** The entity store in SQLite: batched reads for the pull writer, page writes, and the API's reads. */
 export class SqliteEntityRepository implements EntityRepository {
@@ -163,9 +152,9 @@ export class SqliteEntityRepository implements EntityRepository {
   changes(tenantId: string, sinceSeq: number, limit: number): Promise<EntityChange[]> {
     return this.#sql.run(() =>
       this.#sql.statements
-        .get<{ seq: number; tenant_id: string; entity_id: string; change: string; at: string }>(CHANGES)
+        .get<ChangeRow>(CHANGES)
         .all(tenantId, sinceSeq, Math.max(1, Math.min(1000, Math.floor(limit))))
-        .map((r) => ({ seq: r.seq, tenantId: r.tenant_id, entityId: r.entity_id, change: fromJson<Record<string, unknown>>(r.change), at: r.at })),
+        .map(toChange),
     );
   }
 
@@ -174,17 +163,9 @@ export class SqliteEntityRepository implements EntityRepository {
       const sql = `SELECT id, tenant_id, status, payload, resolution, created_at, resolved_at FROM dedup_reviews WHERE tenant_id = ?${status === undefined ? '' : ' AND status = ?'} ORDER BY created_at, id`;
       const params = status === undefined ? [tenantId] : [tenantId, status];
       return this.#sql.statements
-        .get<{ id: string; tenant_id: string; status: DedupReviewStatus; payload: string; resolution: string | null; created_at: string; resolved_at: string | null }>(sql)
+        .get<ReviewRow>(sql)
         .all(...params)
-        .map((r) => ({
-          id: r.id,
-          tenantId: r.tenant_id,
-          status: r.status,
-          payload: fromJson<Record<string, unknown>>(r.payload),
-          resolution: r.resolution === null ? null : fromJson<Record<string, unknown>>(r.resolution),
-          createdAt: r.created_at,
-          resolvedAt: r.resolved_at,
-        }));
+        .map(toReview);
     });
   }
 }

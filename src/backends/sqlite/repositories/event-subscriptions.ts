@@ -6,34 +6,12 @@ import type {
   EventSubscriptionRepository,
 } from '../../../ports/store.ts';
 import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { eventSubscriptionRowMappers, type SubscriptionRow as SharedSubscriptionRow, type DeliveryRow as SharedDeliveryRow } from '../../rows/event-subscription-rows.ts';
 
-interface SubscriptionRow {
-  id: string;
-  tenant_id: string;
-  url: string;
-  description: string;
-  event_types: string;
-  secret_ref: string;
-  status: EventSubscriptionRecord['status'];
-  failing_since: string | null;
-  disabled_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface DeliveryRow {
-  id: string;
-  tenant_id: string;
-  subscription_id: string;
-  event_type: string;
-  payload: string;
-  status: EventDeliveryRecord['status'];
-  attempts: string;
-  next_attempt_at: string | null;
-  created_at: string;
-  updated_at: string;
-  expires_at: string;
-}
+type SubscriptionRow = SharedSubscriptionRow<SqliteColumnTypes>;
+type DeliveryRow = SharedDeliveryRow<SqliteColumnTypes>;
+const { toSubscription, toDelivery } = eventSubscriptionRowMappers(SQLITE_COLUMNS);
 
 const SUB_COLUMNS = 'id, tenant_id, url, description, event_types, secret_ref, status, failing_since, disabled_reason, created_at, updated_at';
 const DEL_COLUMNS = 'id, tenant_id, subscription_id, event_type, payload, status, attempts, next_attempt_at, created_at, updated_at, expires_at';
@@ -62,38 +40,6 @@ const SQL = {
     WHERE id = @id AND tenant_id = @tenantId RETURNING ${DEL_COLUMNS}`,
   purge: 'DELETE FROM event_deliveries WHERE rowid IN (SELECT rowid FROM event_deliveries WHERE expires_at <= ? LIMIT ?)',
 } as const;
-
-function toSubscription(row: SubscriptionRow): EventSubscriptionRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    url: row.url,
-    description: row.description,
-    eventTypes: fromJson<string[]>(row.event_types),
-    secretRef: row.secret_ref,
-    status: row.status,
-    failingSince: row.failing_since,
-    disabledReason: row.disabled_reason,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toDelivery(row: DeliveryRow): EventDeliveryRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    subscriptionId: row.subscription_id,
-    eventType: row.event_type,
-    payload: row.payload,
-    status: row.status,
-    attempts: fromJson<EventDeliveryAttempt[]>(row.attempts),
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-  };
-}
 
 /** Event subscriptions and their deliveries in SQLite (migration 007). */
 export class SqliteEventSubscriptionRepository implements EventSubscriptionRepository {

@@ -1,28 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Integration, SyncPriority, SyncSchedule } from '../../../domain/integration.ts';
+import type { Integration, SyncPriority } from '../../../domain/integration.ts';
 import type { DueIntegration, IntegrationPatch, IntegrationRepository, Page, PageRequest } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../store-pagination.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { INTEGRATION_PATCH_COLUMNS as PATCH_COLUMNS, integrationFromRow, type IntegrationRow as SharedIntegrationRow } from '../../rows/integration-rows.ts';
 
-interface IntegrationRow {
-  id: string;
-  tenant_id: string;
-  connection_id: string;
-  object: string;
-  direction: Integration['direction'];
-  mapping: string;
-  mapping_version: number;
-  schedule: string | null;
-  priority: SyncPriority;
-  dedup_rules: string;
-  conflict_strategy: string;
-  field_ownership: string;
-  enabled: number;
-  cursor: string | null;
-  cursor_updated_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+type IntegrationRow = SharedIntegrationRow<SqliteColumnTypes>;
+const toIntegration = integrationFromRow(SQLITE_COLUMNS);
 
 const COLUMNS = `id, tenant_id, connection_id, object, direction, mapping, mapping_version, schedule, priority, dedup_rules,
   conflict_strategy, field_ownership, enabled, cursor, cursor_updated_at, created_at, updated_at`;
@@ -41,40 +26,6 @@ const DUE = `SELECT t.tenant_id, t.integration_id, t.priority, t.next_scheduled 
   JOIN integrations i ON i.id = t.integration_id
   WHERE t.enabled = 1 AND t.next_scheduled IS NOT NULL AND t.next_scheduled <= ? AND i.enabled = 1 AND i.direction != 'push'
   ORDER BY CASE t.priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, t.next_scheduled LIMIT ?`;
-
-function toIntegration(row: IntegrationRow): Integration {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    connectionId: row.connection_id,
-    object: row.object,
-    direction: row.direction,
-    mapping: fromJson<Record<string, unknown>>(row.mapping),
-    mappingVersion: row.mapping_version,
-    schedule: row.schedule === null ? null : fromJson<SyncSchedule>(row.schedule),
-    priority: row.priority,
-    dedupRules: fromJson<Record<string, unknown>>(row.dedup_rules),
-    conflictStrategy: fromJson<Record<string, unknown>>(row.conflict_strategy),
-    fieldOwnership: fromJson<Record<string, unknown>>(row.field_ownership),
-    enabled: row.enabled === 1,
-    cursor: row.cursor === null ? null : fromJson<unknown>(row.cursor),
-    cursorUpdatedAt: row.cursor_updated_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-const PATCH_COLUMNS: Record<keyof IntegrationPatch, string> = {
-  direction: 'direction',
-  mapping: 'mapping',
-  mappingVersion: 'mapping_version',
-  schedule: 'schedule',
-  priority: 'priority',
-  dedupRules: 'dedup_rules',
-  conflictStrategy: 'conflict_strategy',
-  fieldOwnership: 'field_ownership',
-  enabled: 'enabled',
-};
 
 function patchValue(key: keyof IntegrationPatch, value: unknown): unknown {
   if (key === 'enabled') return value ? 1 : 0;

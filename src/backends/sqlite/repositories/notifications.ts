@@ -11,57 +11,24 @@ import type {
   NotificationRuleRecord,
 } from '../../../ports/store.ts';
 import { TributaryError } from '../../../domain/errors.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import {
+  addDigestItem,
+  digestEntries,
+  expiredFold,
+  ruleFromRow,
+  toChannel,
+  toDueDigest,
+  toDueFold,
+  type ChannelRow,
+  type DigestRow,
+  type FoldRow,
+  type RuleRow as SharedRuleRow,
+} from '../../rows/notification-rows.ts';
 
-interface ChannelRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  kind: NotificationChannelRecord['kind'];
-  secret_ref: string | null;
-  masked_target: string | null;
-  connection_id: string | null;
-  slack_channel: string | null;
-  status: NotificationChannelRecord['status'];
-  failure_count: number;
-  last_error: string | null;
-  last_success_at: string | null;
-  last_failure_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface RuleRow {
-  id: string;
-  tenant_id: string;
-  channel_id: string;
-  name: string;
-  event_types: string;
-  min_severity: NotificationRuleRecord['minSeverity'];
-  fold_window_ms: number;
-  digest_interval_ms: number | null;
-  enabled: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface FoldRow {
-  rule_id: string;
-  fold_key: string;
-  tenant_id: string;
-  window_started_at: number;
-  window_ends_at: number;
-  count: number;
-  last_event: string | null;
-}
-
-interface DigestRow {
-  rule_id: string;
-  tenant_id: string;
-  started_at: number;
-  due_at: number;
-  entries: string;
-}
+type RuleRow = SharedRuleRow<SqliteColumnTypes>;
+const toRule = ruleFromRow(SQLITE_COLUMNS);
 
 const CHANNEL_COLUMNS =
   'id, tenant_id, name, kind, secret_ref, masked_target, connection_id, slack_channel, status, failure_count, last_error, last_success_at, last_failure_at, created_at, updated_at';
@@ -125,53 +92,6 @@ const SQL = {
   dueDigests: `DELETE FROM notification_digests WHERE rule_id IN (SELECT rule_id FROM notification_digests WHERE due_at <= ? ORDER BY due_at LIMIT ?)
     RETURNING rule_id, tenant_id, started_at, due_at, entries`,
 } as const;
-
-function toChannel(row: ChannelRow): NotificationChannelRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    name: row.name,
-    kind: row.kind,
-    secretRef: row.secret_ref,
-    maskedTarget: row.masked_target,
-    connectionId: row.connection_id,
-    slackChannel: row.slack_channel,
-    status: row.status,
-    failureCount: row.failure_count,
-    lastError: row.last_error,
-    lastSuccessAt: row.last_success_at,
-    lastFailureAt: row.last_failure_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toRule(row: RuleRow): NotificationRuleRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    channelId: row.channel_id,
-    name: row.name,
-    eventTypes: fromJson<string[]>(row.event_types),
-    minSeverity: row.min_severity,
-    foldWindowMs: row.fold_window_ms,
-    digestIntervalMs: row.digest_interval_ms,
-    enabled: row.enabled === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-interface DigestEntryJson {
-  type: string;
-  severity: string;
-  subject: unknown;
-  count: number;
-  firstAt: number;
-  lastAt: number;
-}
-
-const SEVERITY_ORDER = ['info', 'warning', 'critical'];
 
 /** Notification channels, rules, fold windows and digests in SQLite (migration 007). */
 export class SqliteNotificationRepository implements NotificationRepository {
@@ -295,8 +215,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
         const counted = statements.get<{ count: number }>(SQL.countFold).get(toJson(event), ruleId, foldKey);
         return { kind: 'folded', count: counted?.count ?? row.count + 1 };
       }
-      const expired =
-        row && row.count > 0 ? { count: row.count, since: row.window_started_at, lastEvent: row.last_event === null ? null : fromJson<unknown>(row.last_event) } : null;
+      const expired = expiredFold(row);
       statements.get(SQL.openFold).run({ ruleId, foldKey, tenantId, now, endsAt: now + windowMs });
       return { kind: 'first', expired };
     });
@@ -308,14 +227,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
         .get<FoldRow>(SQL.dueFolds)
         .all(now, limit)
         .filter((row) => row.count > 0)
-        .map((row) => ({
-          tenantId: row.tenant_id,
-          ruleId: row.rule_id,
-          foldKey: row.fold_key,
-          count: row.count,
-          since: row.window_started_at,
-          lastEvent: row.last_event === null ? null : fromJson<unknown>(row.last_event),
-        })),
+        .map(toDueFold),
     );
   }
 
@@ -323,15 +235,8 @@ export class SqliteNotificationRepository implements NotificationRepository {
     return this.#sql.run(() => {
       const statements = this.#sql.statements;
       const row = statements.get<DigestRow>(SQL.getDigest).get(ruleId);
-      const entries = row ? fromJson<Record<string, DigestEntryJson>>(row.entries) : {};
-      const entry = entries[item.foldKey];
-      if (entry) {
-        entry.count += 1;
-        entry.lastAt = Math.max(entry.lastAt, item.at);
-        if (SEVERITY_ORDER.indexOf(item.severity) > SEVERITY_ORDER.indexOf(entry.severity)) entry.severity = item.severity;
-      } else {
-        entries[item.foldKey] = { type: item.type, severity: item.severity, subject: item.subject, count: 1, firstAt: item.at, lastAt: item.at };
-      }
+      const entries = digestEntries(row);
+      addDigestItem(entries, item);
       statements.get(SQL.putDigest).run({ ruleId, tenantId, startedAt: row?.started_at ?? now, dueAt: row?.due_at ?? now + intervalMs, entries: toJson(entries) });
     });
   }
@@ -341,7 +246,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
       this.#sql.statements
         .get<DigestRow>(SQL.dueDigests)
         .all(now, limit)
-        .map((row) => ({ tenantId: row.tenant_id, ruleId: row.rule_id, from: row.started_at, to: row.due_at, entries: fromJson<Record<string, unknown>>(row.entries) })),
+        .map(toDueDigest),
     );
   }
 }

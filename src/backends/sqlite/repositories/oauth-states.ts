@@ -1,16 +1,10 @@
 import type { OAuthStateRepository, OAuthStateRow } from '../../../ports/store.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { connectionRowMappers, type StateDbRow as SharedStateDbRow } from '../../rows/connection-rows.ts';
 
-interface StateDbRow {
-  state: string;
-  tenant_id: string;
-  connection_id: string;
-  provider: string;
-  data: string;
-  code_verifier: string;
-  created_at: string;
-  expires_at: string;
-}
+type StateDbRow = SharedStateDbRow<SqliteColumnTypes>;
+const { toOAuthState: toRow } = connectionRowMappers(SQLITE_COLUMNS);
 
 const COLUMNS = 'state, tenant_id, connection_id, provider, data, code_verifier, created_at, expires_at';
 const INSERT = `INSERT INTO oauth_states (${COLUMNS})
@@ -18,19 +12,6 @@ const INSERT = `INSERT INTO oauth_states (${COLUMNS})
 // DELETE ... RETURNING: the row is taken by exactly one caller, even across processes.
 const TAKE = `DELETE FROM oauth_states WHERE state = ? RETURNING ${COLUMNS}`;
 const DROP_EXPIRED = 'DELETE FROM oauth_states WHERE expires_at <= ?';
-
-function toRow(row: StateDbRow): OAuthStateRow {
-  return {
-    state: row.state,
-    tenantId: row.tenant_id,
-    connectionId: row.connection_id,
-    provider: row.provider,
-    data: fromJson<Record<string, unknown>>(row.data),
-    codeVerifier: row.code_verifier,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-  };
-}
 
 /** OAuth states in SQLite (migration 004): single use, expiring. */
 export class SqliteOAuthStateRepository implements OAuthStateRepository {

@@ -1,30 +1,12 @@
-import type { RunRecordError, StoredError, SyncResult, SyncResultStatus, SyncRun } from '../../../domain/sync-run.ts';
-import type { SyncTrigger } from '../../../domain/integration.ts';
+import type { RunRecordError, StoredError, SyncResult, SyncRun } from '../../../domain/sync-run.ts';
 import type { Page, PageRequest, RunProgress, SyncRunDetail, SyncRunRepository } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../store-pagination.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { runFromRow, toRecordError, toResult, type RecordErrorRow, type ResultRow, type RunRow as SharedRunRow } from '../../rows/run-rows.ts';
 
-interface RunRow {
-  id: string;
-  tenant_id: string;
-  integration_id: string;
-  type: SyncTrigger;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  records_so_far: number;
-  pages: number;
-  total_estimate: number | null;
-  error: string | null;
-  checkpoint: string | null;
-  expires_at: string | null;
-  records_created: number;
-  records_updated: number;
-  records_unchanged: number;
-  records_deleted: number;
-  records_failed: number;
-  full_resync: number;
-}
+type RunRow = SharedRunRow<SqliteColumnTypes>;
+const toRun = runFromRow(SQLITE_COLUMNS);
 
 const COLUMNS = `id, tenant_id, integration_id, type, status, started_at, finished_at, records_so_far, pages, total_estimate, error,
   checkpoint, expires_at, records_created, records_updated, records_unchanged, records_deleted, records_failed, full_resync`;
@@ -44,68 +26,6 @@ const RESULT_COLUMNS = `id, integration_id, tenant_id, run_id, status, records_p
 const INSERT_RESULT = `INSERT INTO sync_results (${RESULT_COLUMNS}) VALUES (@id, @integrationId, @tenantId, @runId, @status, @recordsProcessed,
   @recordsCreated, @recordsUpdated, @recordsFailed, @conflictsDetected, @conflictsResolved, @durationMs, @executedAt, @ttlSeconds, @expiresAt)`;
 const RESULT_BY_RUN = `SELECT ${RESULT_COLUMNS} FROM sync_results WHERE run_id = ? AND tenant_id = ? ORDER BY executed_at DESC LIMIT 1`;
-
-function toRun(row: RunRow): SyncRunDetail {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    integrationId: row.integration_id,
-    type: row.type,
-    status: row.status,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    recordsSoFar: row.records_so_far,
-    pages: row.pages,
-    totalEstimate: row.total_estimate,
-    error: row.error === null ? null : fromJson<StoredError>(row.error),
-    checkpoint: row.checkpoint === null ? null : fromJson<unknown>(row.checkpoint),
-    expiresAt: row.expires_at,
-    counts: {
-      created: row.records_created,
-      updated: row.records_updated,
-      unchanged: row.records_unchanged,
-      deleted: row.records_deleted,
-      failed: row.records_failed,
-    },
-    fullResync: row.full_resync === 1,
-  };
-}
-
-interface ResultRow {
-  id: string;
-  integration_id: string;
-  tenant_id: string;
-  run_id: string | null;
-  status: SyncResultStatus;
-  records_processed: number;
-  records_created: number;
-  records_updated: number;
-  records_failed: number;
-  conflicts_detected: number;
-  conflicts_resolved: number;
-  duration_ms: number;
-  executed_at: string;
-  ttl_seconds: number;
-  expires_at: string;
-}
-
-const toResult = (r: ResultRow): SyncResult => ({
-  id: r.id,
-  integrationId: r.integration_id,
-  tenantId: r.tenant_id,
-  runId: r.run_id,
-  status: r.status,
-  recordsProcessed: r.records_processed,
-  recordsCreated: r.records_created,
-  recordsUpdated: r.records_updated,
-  recordsFailed: r.records_failed,
-  conflictsDetected: r.conflicts_detected,
-  conflictsResolved: r.conflicts_resolved,
-  durationMs: r.duration_ms,
-  executedAt: r.executed_at,
-  ttlSeconds: r.ttl_seconds,
-  expiresAt: r.expires_at,
-});
 
 /** Sync runs, record errors and sync results in SQLite. */
 export class SqliteSyncRunRepository implements SyncRunRepository {
@@ -186,9 +106,9 @@ export class SqliteSyncRunRepository implements SyncRunRepository {
   listRecordErrors(tenantId: string, runId: string, limit: number): Promise<RunRecordError[]> {
     return this.#sql.run(() =>
       this.#sql.statements
-        .get<{ run_id: string; tenant_id: string; external_id: string | null; field: string | null; reason: string; at: string }>(LIST_ERRORS)
+        .get<RecordErrorRow>(LIST_ERRORS)
         .all(runId, tenantId, limit)
-        .map((r) => ({ runId: r.run_id, tenantId: r.tenant_id, externalId: r.external_id, field: r.field, reason: r.reason, at: r.at })),
+        .map(toRecordError),
     );
   }
 

@@ -1,16 +1,8 @@
 import type { SecretRow, SecretRowRepository } from '../../../ports/store.ts';
 import type { SqlContext } from '../store-sql.ts';
+import { toSecretRow, type SecretDbRow as SharedSecretDbRow } from '../../rows/tenancy-rows.ts';
 
-interface SecretDbRow {
-  ref: string;
-  tenant_id: string;
-  label: string;
-  key_version: number;
-  wrapped_key: Buffer;
-  ciphertext: Buffer;
-  created_at: string;
-  updated_at: string;
-}
+type SecretDbRow = SharedSecretDbRow;
 
 const COLUMNS = 'ref, tenant_id, label, key_version, wrapped_key, ciphertext, created_at, updated_at';
 const INSERT = `INSERT INTO secrets (${COLUMNS})
@@ -20,19 +12,6 @@ const REPLACE = `UPDATE secrets SET key_version = @keyVersion, wrapped_key = @wr
   updated_at = @updatedAt WHERE ref = @ref AND tenant_id = @tenantId`;
 const DELETE = 'DELETE FROM secrets WHERE ref = ? AND tenant_id = ?';
 const WRAPPED_BEFORE = `SELECT ${COLUMNS} FROM secrets WHERE key_version < ? ORDER BY key_version, ref LIMIT ?`;
-
-function toSecretRow(row: SecretDbRow): SecretRow {
-  return {
-    ref: row.ref,
-    tenantId: row.tenant_id,
-    label: row.label,
-    keyVersion: row.key_version,
-    wrappedKey: row.wrapped_key,
-    ciphertext: row.ciphertext,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /**
  * The local vault's encrypted rows. Every lookup is by (tenant, ref): a ref read

@@ -1,15 +1,12 @@
 import type { Tenant } from '../../../domain/tenancy.ts';
 import type { Page, PageRequest, TenantRepository } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../store-pagination.ts';
-import { fromJson, toJson, type SqlContext } from '../store-sql.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { toJson, type SqlContext } from '../store-sql.ts';
+import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
+import { tenancyRowMappers, type TenantRow as SharedTenantRow } from '../../rows/tenancy-rows.ts';
 
-interface TenantRow {
-  id: string;
-  name: string;
-  metadata: string;
-  created_at: string;
-  updated_at: string;
-}
+type TenantRow = SharedTenantRow<SqliteColumnTypes>;
+const { toTenant } = tenancyRowMappers(SQLITE_COLUMNS);
 
 const COLUMNS = 'id, name, metadata, created_at, updated_at';
 const INSERT = `INSERT INTO tenants (${COLUMNS}) VALUES (@id, @name, @metadata, @createdAt, @updatedAt)`;
@@ -19,16 +16,6 @@ const NEXT_PAGE = `SELECT ${COLUMNS} FROM tenants WHERE (created_at, id) > (?, ?
 // COALESCE keeps a field the patch leaves out; one statement, so the update is atomic.
 const UPDATE = `UPDATE tenants SET name = COALESCE(@name, name), metadata = COALESCE(@metadata, metadata), updated_at = @updatedAt
   WHERE id = @id RETURNING ${COLUMNS}`;
-
-function toTenant(row: TenantRow): Tenant {
-  return {
-    id: row.id,
-    name: row.name,
-    metadata: fromJson<Record<string, unknown>>(row.metadata),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** Tenants in SQLite; pages are ordered by (createdAt, id), oldest first. */
 export class SqliteTenantRepository implements TenantRepository {

@@ -1,19 +1,10 @@
 import type { TokenRefreshAudit } from '../../../domain/connection.ts';
 import type { Page, TokenRefreshAuditFilter, TokenRefreshAuditRepository } from '../../../ports/store.ts';
-import { resolvePage, toPage } from '../store-pagination.ts';
+import { resolvePage, toPage } from '../../rows/pagination.ts';
 import type { SqlContext } from '../store-sql.ts';
+import { toTokenRefreshAudit as toAudit, type TokenRefreshAuditRow } from '../../rows/connection-rows.ts';
 
-interface AuditDbRow {
-  id: string;
-  tenant_id: string;
-  credential_id: string;
-  connection_id: string;
-  at: string;
-  outcome: string;
-  error_code: string | null;
-  duration_ms: number;
-  expires_at: string;
-}
+type AuditDbRow = TokenRefreshAuditRow;
 
 const COLUMNS = 'id, tenant_id, credential_id, connection_id, at, outcome, error_code, duration_ms, expires_at';
 const INSERT = `INSERT INTO token_refresh_audit (${COLUMNS})
@@ -23,20 +14,6 @@ const PAGE = `SELECT ${COLUMNS} FROM token_refresh_audit
   WHERE tenant_id = @tenantId AND (@credentialId IS NULL OR credential_id = @credentialId)
     AND (@afterAt IS NULL OR (at, id) < (@afterAt, @afterId))
   ORDER BY at DESC, id DESC LIMIT @limit`;
-
-function toAudit(row: AuditDbRow): TokenRefreshAudit {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    credentialId: row.credential_id,
-    connectionId: row.connection_id,
-    at: row.at,
-    outcome: row.outcome,
-    errorCode: row.error_code,
-    durationMs: row.duration_ms,
-    expiresAt: row.expires_at,
-  };
-}
 
 /** The token refresh audit in SQLite: append-only, newest first, purged by `expires_at`. */
 export class SqliteTokenRefreshAuditRepository implements TokenRefreshAuditRepository {

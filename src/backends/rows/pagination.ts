@@ -2,9 +2,9 @@ import { TributaryError } from '../../domain/errors.ts';
 import type { Page, PageRequest } from '../../ports/store.ts';
 
 /**
- * Cursor pagination for the PostgreSQL repositories: the same cursor format as the
- * SQLite store's (base64url of the JSON sort key [time, id]), so a cursor means the same
- * thing on either backend, and the same limits.
+ * Cursor pagination shared by the SQLite and PostgreSQL repositories: one cursor format
+ * (base64url of the JSON sort key [time, id]) and one set of limits, so a cursor means
+ * the same thing on either backend.
  */
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 1000;
