@@ -223,6 +223,19 @@ export function runStoreContract(name: string, create: () => Promise<StoreFixtur
         expect(await ids({ tenantId: 'ten_a', action: 'api_key.create', since: iso(3) })).toEqual(['aud_4']);
       });
 
+      it('filters by end time (exclusive), actor kind and target', async () => {
+        const system = { kind: 'system' as const, keyId: null, tenantId: null };
+        await store.audit.append(auditEntry('aud_1', 1, { target: 'ten_a' }));
+        await store.audit.append(auditEntry('aud_2', 2, { actor: system, target: 'ten_b' }));
+        await store.audit.append(auditEntry('aud_3', 3, { target: 'ten_b' }));
+        const ids = async (filter: Parameters<Store['audit']['list']>[0]): Promise<string[]> =>
+          (await store.audit.list(filter)).items.map((e) => e.id);
+        expect(await ids({ until: iso(3) })).toEqual(['aud_2', 'aud_1']);
+        expect(await ids({ actorKind: 'system' })).toEqual(['aud_2']);
+        expect(await ids({ target: 'ten_b' })).toEqual(['aud_3', 'aud_2']);
+        expect(await ids({ target: 'ten_b', actorKind: 'system', until: iso(3) })).toEqual(['aud_2']);
+      });
+
       it('pages through entries with equal times without losing or repeating one', async () => {
         const expected: string[] = [];
         for (let i = 0; i < 7; i += 1) {

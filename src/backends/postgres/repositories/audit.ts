@@ -40,6 +40,9 @@ export class PgAuditRepository implements AuditRepository {
     if (filter.tenantId !== undefined) where.push(`tenant_id = ${bind(filter.tenantId)}`);
     if (filter.action !== undefined) where.push(`action = ${bind(filter.action)}`);
     if (filter.since !== undefined) where.push(`at >= ${bind(filter.since)}`);
+    if (filter.until !== undefined) where.push(`at < ${bind(filter.until)}`);
+    if (filter.actorKind !== undefined) where.push(`actor->>'kind' = ${bind(filter.actorKind)}`);
+    if (filter.target !== undefined) where.push(`target = ${bind(filter.target)}`);
     if (after !== null) where.push(`(at, id) < (${bind(after[0])}, ${bind(after[1])})`);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const { rows } = await this.#sql.query<AuditRow>(`SELECT ${COLUMNS} FROM audit_log ${clause} ORDER BY at DESC, id DESC LIMIT $1`, params);
