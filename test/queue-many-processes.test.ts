@@ -55,9 +55,13 @@ describe('SqliteJobQueue shared by several processes', () => {
     const deadLetters = handle.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM job_dead_letters').get()?.n;
     expect({ jobsLeft, deadLetters }).toEqual({ jobsLeft: 0, deadLetters: 0 });
 
-    // The work was shared: every process took part.
+    // The work was shared between processes, and only our workers did it. (Not "every
+    // process took part": on a loaded machine one worker may start after the others
+    // drained the queue, which is correct behaviour.)
     const perPid = handle.db.prepare<[], { pid: number; n: number }>('SELECT pid, COUNT(*) AS n FROM processed GROUP BY pid').all();
-    expect(perPid.map((r) => r.pid).sort()).toEqual(workers.map((w) => w.pid).sort());
+    expect(perPid.length).toBeGreaterThanOrEqual(2);
+    const workerPids = new Set(workers.map((w) => w.pid));
+    expect(perPid.every((r) => workerPids.has(r.pid))).toBe(true);
     await producer.close();
   });
 });

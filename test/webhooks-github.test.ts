@@ -5,33 +5,14 @@
  * changes the entity with no full sync; a deletion tombstones it; unregister deletes the
  * hook at GitHub.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteJobQueue } from '../src/backends/sqlite/job-queue.ts';
-import { loadOrCreateKeyring } from '../src/backends/vault/master-keyring.ts';
-import { LocalVault } from '../src/backends/vault/local-vault.ts';
 import { PROVIDERS } from '../src/providers/index.ts';
-import { webhookReceiverRoutes } from '../src/runtime/api/webhook-receiver.ts';
-import { createWebhookEventHandler, WebhookReceiver, WebhookRegistrations } from '../src/webhooks/index.ts';
+import { createWebhookEventHandler, WebhookRegistrations } from '../src/webhooks/index.ts';
+import { Cleanups, startWebhookIntake, waitFor } from './fixtures/webhooks-sandbox.ts';
 import { CONNECTION, INTEGRATION, linkedEntities, startWorld, TENANT, type Json, type World } from './sync-fixture.ts';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
 
 const issueId = (issue: Json): string => `${/repos\/([^/]+\/[^/]+)/.exec(issue.repository_url as string)![1]}#${issue.number}`;
 
@@ -41,19 +22,7 @@ describe('GitHub webhooks with the sandbox', () => {
     cleanups.push(() => world.close());
     await world.run({ pageSize: 50 });
     const clock = { now: () => Date.now() };
-    const dir = mkdtempSync(join(tmpdir(), 'tributary-webhooks-gh-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const queue = new SqliteJobQueue(world.handle, { clock, pollMs: 20 });
-    cleanups.push(() => queue.close());
-    const vault = new LocalVault({ store: world.store, keyring: await loadOrCreateKeyring({ file: join(dir, 'master.key') }), clock });
-    const receiver = new WebhookReceiver({ store: world.store, queue, secrets: vault, clock });
-    const app = Fastify();
-    await app.register(webhookReceiverRoutes, { receiver });
-    const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    cleanups.push(async () => {
-      await app.close();
-      await receiver.drain();
-    });
+    const { queue, vault, receiver, base } = await startWebhookIntake({ store: world.store, handle: world.handle, clock, cleanups, dirPrefix: 'tributary-webhooks-gh-' });
     const registrations = new WebhookRegistrations({ store: world.store, secrets: vault, clock, publicBaseUrl: base, contextFor: () => world.ctx, onChange: (id) => receiver.invalidate(id) });
 
     const issues = (await world.control('/github/issues?limit=1000')).records as Json[];

@@ -4,33 +4,14 @@
  * SOAP notification, answered `<Ack>true</Ack>` only once stored; the worker fetches the
  * Contact and the entity changes, with no full sync.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteJobQueue } from '../src/backends/sqlite/job-queue.ts';
-import { loadOrCreateKeyring } from '../src/backends/vault/master-keyring.ts';
-import { LocalVault } from '../src/backends/vault/local-vault.ts';
 import { salesforceProvider } from '../src/providers/salesforce/index.ts';
-import { webhookReceiverRoutes } from '../src/runtime/api/webhook-receiver.ts';
-import { createWebhookEventHandler, WebhookReceiver, WebhookRegistrations } from '../src/webhooks/index.ts';
+import { createWebhookEventHandler, WebhookRegistrations } from '../src/webhooks/index.ts';
+import { Cleanups, startWebhookIntake, waitFor } from './fixtures/webhooks-sandbox.ts';
 import { CONNECTION, INTEGRATION, linkedEntities, startWorld, TENANT, type Json } from './sync-fixture.ts';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
 
 describe('Salesforce outbound messages with the sandbox', () => {
   it('acknowledges a verified notification and applies the fetched Contact', { timeout: 60_000 }, async () => {
@@ -38,19 +19,7 @@ describe('Salesforce outbound messages with the sandbox', () => {
     cleanups.push(() => world.close());
     await world.run({ pageSize: 50 });
     const clock = { now: () => Date.now() };
-    const dir = mkdtempSync(join(tmpdir(), 'tributary-webhooks-sf-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const queue = new SqliteJobQueue(world.handle, { clock, pollMs: 20 });
-    cleanups.push(() => queue.close());
-    const vault = new LocalVault({ store: world.store, keyring: await loadOrCreateKeyring({ file: join(dir, 'master.key') }), clock });
-    const receiver = new WebhookReceiver({ store: world.store, queue, secrets: vault, clock });
-    const app = Fastify();
-    await app.register(webhookReceiverRoutes, { receiver });
-    const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    cleanups.push(async () => {
-      await app.close();
-      await receiver.drain();
-    });
+    const { queue, vault, base } = await startWebhookIntake({ store: world.store, handle: world.handle, clock, cleanups, dirPrefix: 'tributary-webhooks-sf-' });
     const registrations = new WebhookRegistrations({ store: world.store, secrets: vault, clock, publicBaseUrl: base, contextFor: () => world.ctx });
     const org = (await world.control('/salesforce/org')) as { orgId: string };
     const registration = await registrations.register({ tenantId: TENANT, connectionId: CONNECTION, integrationId: INTEGRATION, config: { organizationId: org.orgId } });

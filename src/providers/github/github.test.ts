@@ -1,84 +1,25 @@
 /**
  * The GitHub provider against the sandbox's GitHub simulator over real HTTP.
  *
- * The HTTP client here is a minimal, test-only ProviderHttp over global fetch: providers
- * may not import src/connections (depcruise's providers-touch-no-store rule covers test
- * files too), so the real createProviderHttp cannot be used from this folder. It resolves
- * paths exactly as createProviderHttp does, presents the token with the provider's
- * authHeaders and throws what classifyError returns, without retries or token refresh.
+ * Calls go through the real client (test/fixtures/provider-sandbox.ts): static token,
+ * one attempt, no refresh.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import { createGithubSimulator } from '../../../sandbox/github/index.ts';
+import { providerSandboxes } from '../../../test/fixtures/provider-sandbox.ts';
 import { TributaryError } from '../../domain/errors.ts';
-import type { ChangePage, Cursor, ExternalRecord, HttpRequest, HttpResponse, ProviderContext } from '../provider.ts';
+import type { ChangePage, Cursor, ExternalRecord, ProviderContext } from '../provider.ts';
 import { githubProvider, isPullRequest, parseTokenResponse } from './index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-let sandbox: Sandbox | null = null;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = null;
-});
-
-interface Exchange {
-  request: HttpRequest;
-  status: number;
-}
-
-/** Test-only ProviderHttp: path resolution as createProviderHttp, classifyError, no retries. */
-function testHttp(baseUrl: string, token: () => string, log: Exchange[]) {
-  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  return {
-    async request(request: HttpRequest): Promise<HttpResponse> {
-      const url = /^https?:\/\//i.test(request.path) ? new URL(request.path) : new URL(request.path.replace(/^\//, ''), base.origin + (request.path.startsWith('/') ? '/' : base.pathname));
-      for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-      const headers: Record<string, string> = { accept: 'application/json', ...request.headers, ...githubProvider.authHeaders!(token()) };
-      let body: string | undefined;
-      if (request.body !== undefined) {
-        headers['content-type'] = 'application/json';
-        body = JSON.stringify(request.body);
-      }
-      const res = await fetch(url, { method: request.method, headers, body });
-      const text = await res.text();
-      const responseHeaders: Record<string, string> = {};
-      res.headers.forEach((v, k) => (responseHeaders[k] = v));
-      let parsed: unknown = text === '' ? null : text;
-      try {
-        parsed = text === '' ? null : JSON.parse(text);
-      } catch {
-        /* text body */
-      }
-      log.push({ request, status: res.status });
-      const response = { status: res.status, headers: responseHeaders, body: parsed };
-      const error = githubProvider.classifyError(response, request);
-      if (error) throw error;
-      return response;
-    },
-  };
-}
+const sandboxes = providerSandboxes();
+afterEach(() => sandboxes.closeAll());
 
 async function start(settings: Record<string, unknown> = {}, account?: string) {
-  sandbox = await createSandbox({ providers: [createGithubSimulator()], size: 60, seed: 7 });
-  const base = await sandbox.listen(0);
-  const control = async (path: string, method = 'GET', body?: unknown): Promise<Json> => {
-    const res = await fetch(`${base}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return res.json();
-  };
-  const mint = async (extra: Record<string, unknown> = {}) =>
-    ((await control('/tokens', 'POST', { provider: 'github', ...(account ? { account } : {}), ...extra })) as Json) as { accessToken: string; refreshToken?: string };
-  let token = (await mint()).accessToken;
-  const log: Exchange[] = [];
-  const ctx: ProviderContext = { http: testHttp(`${base}/github`, () => token, log), connection: { id: 'c1', tenantId: 't1', baseUrl: `${base}/github`, settings } };
-  const setToken = (t: string) => {
-    token = t;
-  };
+  const running = await sandboxes.start({ provider: githubProvider, sandbox: { providers: [createGithubSimulator()], size: 60, seed: 7 }, path: 'github', settings, mint: account ? { account } : {} });
+  const { base, control, ctx, exchanges: log, mint, setToken } = running;
   return { base, control, ctx, log, mint, setToken };
 }
 

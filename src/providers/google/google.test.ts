@@ -2,91 +2,27 @@
  * The Google provider against the sandbox's Google simulator over real HTTP: People
  * contacts, Calendar events and Drive files through one connection base URL.
  *
- * The HTTP client is a minimal, test-only ProviderHttp over global fetch: providers may
- * not import src/connections (depcruise's providers-touch-no-store rule covers test files
- * too). It resolves paths as createProviderHttp does and throws what classifyError
- * returns, without retries or refresh.
+ * Calls go through the real client (test/fixtures/provider-sandbox.ts): static token,
+ * one attempt, no refresh.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import { createGoogleSimulator } from '../../../sandbox/google/index.ts';
-import { TributaryError } from '../../domain/errors.ts';
-import { CURSOR_EXPIRED, type ChangePage, type Cursor, type HttpRequest, type HttpResponse, type ObjectDefinition, type ProviderContext } from '../provider.ts';
+import { CURSOR_EXPIRED, type HttpRequest } from '../provider.ts';
 import { googleProvider, isGoogleGrantRevoked } from './index.ts';
+import { providerSandboxes, rejection, walk } from '../../../test/fixtures/provider-sandbox.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-let sandbox: Sandbox | null = null;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = null;
-});
-
-function testHttp(baseUrl: string, token: () => string, calls: HttpRequest[]) {
-  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  return {
-    async request(request: HttpRequest): Promise<HttpResponse> {
-      calls.push(request);
-      const url = /^https?:\/\//i.test(request.path) ? new URL(request.path) : new URL(request.path.replace(/^\//, ''), base.origin + (request.path.startsWith('/') ? '/' : base.pathname));
-      for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-      const headers: Record<string, string> = { accept: 'application/json', ...request.headers, authorization: `Bearer ${token()}` };
-      let body: string | undefined;
-      if (request.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = JSON.stringify(request.body);
-      }
-      const res = await fetch(url, { method: request.method, headers, body });
-      const text = await res.text();
-      const responseHeaders: Record<string, string> = {};
-      res.headers.forEach((v, k) => (responseHeaders[k] = v));
-      const response = { status: res.status, headers: responseHeaders, body: text === '' ? null : (JSON.parse(text) as unknown) };
-      const error = googleProvider.classifyError(response, request);
-      if (error) throw error;
-      return response;
-    },
-  };
-}
+const sandboxes = providerSandboxes();
+afterEach(() => sandboxes.closeAll());
 
 async function start() {
-  sandbox = await createSandbox({ providers: [createGoogleSimulator()], size: 150, seed: 5, rateLimitScale: 100 });
-  const base = await sandbox.listen(0);
-  const control = async (path: string, method = 'GET', body?: unknown): Promise<Json> => {
-    const res = await fetch(`${base}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return text ? JSON.parse(text) : {};
-  };
-  const mint = async () => ((await control('/tokens', 'POST', { provider: 'google' })) as Json).accessToken as string;
-  let token = await mint();
-  const calls: HttpRequest[] = [];
-  const ctx: ProviderContext = { http: testHttp(`${base}/google`, () => token, calls), connection: { id: 'c1', tenantId: 't1', baseUrl: `${base}/google`, settings: {} } };
+  const running = await sandboxes.start({ provider: googleProvider, sandbox: { providers: [createGoogleSimulator()], size: 150, seed: 5, rateLimitScale: 100 }, path: 'google' });
+  const { control, ctx, calls, setToken } = running;
+  const mint = async () => (await running.mint()).accessToken;
   const info = await control('/google/info');
-  return { control, ctx, calls, info, setToken: (t: string) => (token = t), mint };
-}
-
-async function walk(object: ObjectDefinition, ctx: ProviderContext, cursor: Cursor | null, pageSize?: number) {
-  const pages: ChangePage[] = [];
-  for (let guard = 0; guard < 1000; guard++) {
-    const page = await object.readPage(ctx, cursor, pageSize === undefined ? {} : { pageSize });
-    pages.push(page);
-    cursor = page.cursor;
-    if (page.done) break;
-  }
-  return { pages, cursor, records: pages.flatMap((p) => p.records), deletions: pages.flatMap((p) => p.deletions) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TributaryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TributaryError) return error;
-    throw error;
-  }
-  throw new Error('expected a TributaryError');
+  return { control, ctx, calls, info, setToken, mint };
 }
 
 const object = (name: string) => googleProvider.objects.find((o) => o.name === name)!;

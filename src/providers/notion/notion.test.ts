@@ -1,94 +1,29 @@
 /**
  * The Notion provider against the sandbox's Notion simulator over real HTTP.
  *
- * The HTTP client is a minimal, test-only ProviderHttp over global fetch: providers may
- * not import src/connections (depcruise's providers-touch-no-store rule covers test files
- * too). It resolves paths as createProviderHttp does, sends `authHeaders`, and throws
- * what classifyError returns, without retries or refresh.
+ * Calls go through the real client (test/fixtures/provider-sandbox.ts): static token,
+ * one attempt, no refresh.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import { createNotionSimulator } from '../../../sandbox/notion/index.ts';
-import { TributaryError } from '../../domain/errors.ts';
-import type { ChangePage, Cursor, HttpRequest, HttpResponse, ObjectDefinition, ProviderContext } from '../provider.ts';
+import { providerSandboxes, rejection, walk } from '../../../test/fixtures/provider-sandbox.ts';
+import type { HttpRequest } from '../provider.ts';
 import { isNotionRefreshRejected, notionProvider } from './index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-let sandbox: Sandbox | null = null;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = null;
-});
-
-function testHttp(baseUrl: string, token: () => string, calls: HttpRequest[]) {
-  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  return {
-    async request(request: HttpRequest): Promise<HttpResponse> {
-      calls.push(request);
-      const url = /^https?:\/\//i.test(request.path) ? new URL(request.path) : new URL(request.path.replace(/^\//, ''), base.origin + (request.path.startsWith('/') ? '/' : base.pathname));
-      for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-      const headers: Record<string, string> = { accept: 'application/json', ...request.headers, ...(notionProvider.authHeaders?.(token()) ?? {}) };
-      let body: string | undefined;
-      if (request.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = JSON.stringify(request.body);
-      }
-      const res = await fetch(url, { method: request.method, headers, body });
-      const text = await res.text();
-      const responseHeaders: Record<string, string> = {};
-      res.headers.forEach((v, k) => (responseHeaders[k] = v));
-      const response = { status: res.status, headers: responseHeaders, body: text === '' ? null : (JSON.parse(text) as unknown) };
-      const error = notionProvider.classifyError(response, request);
-      if (error) throw error;
-      return response;
-    },
-  };
-}
+const sandboxes = providerSandboxes();
+afterEach(() => sandboxes.closeAll());
 
 async function start() {
-  sandbox = await createSandbox({ providers: [createNotionSimulator()], size: 240, seed: 11, rateLimitScale: 100 });
-  const base = await sandbox.listen(0);
-  const control = async (path: string, method = 'GET', body?: unknown): Promise<Json> => {
-    const res = await fetch(`${base}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return res.json();
-  };
+  const running = await sandboxes.start({ provider: notionProvider, sandbox: { providers: [createNotionSimulator()], size: 240, seed: 11, rateLimitScale: 100 }, path: 'notion' });
+  const { base, control, ctx, calls, setToken } = running;
   const info = await control('/notion/info');
   const contactsDs = (info.data_sources as Json[]).find((d) => d.object === 'contacts').id as string;
   const tasksDs = (info.data_sources as Json[]).find((d) => d.object === 'tasks').id as string;
-  let token = ((await control('/tokens', 'POST', { provider: 'notion' })) as Json).accessToken as string;
-  const calls: HttpRequest[] = [];
-  const ctx: ProviderContext = {
-    http: testHttp(`${base}/notion`, () => token, calls),
-    connection: { id: 'c1', tenantId: 't1', baseUrl: `${base}/notion`, settings: { dataSourceId: contactsDs } },
-  };
-  return { base, control, ctx, calls, contactsDs, tasksDs, info, setToken: (t: string) => (token = t) };
-}
-
-async function walk(object: ObjectDefinition, ctx: ProviderContext, cursor: Cursor | null, pageSize?: number) {
-  const pages: ChangePage[] = [];
-  for (let guard = 0; guard < 1000; guard++) {
-    const page = await object.readPage(ctx, cursor, pageSize === undefined ? {} : { pageSize });
-    pages.push(page);
-    cursor = page.cursor;
-    if (page.done) break;
-  }
-  return { pages, cursor, records: pages.flatMap((p) => p.records), deletions: pages.flatMap((p) => p.deletions) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TributaryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TributaryError) return error;
-    throw error;
-  }
-  throw new Error('expected a TributaryError');
+  ctx.connection.settings = { dataSourceId: contactsDs };
+  return { base, control, ctx, calls, contactsDs, tasksDs, info, setToken };
 }
 
 const pages = notionProvider.objects.find((o) => o.name === 'pages')!;

@@ -1,30 +1,26 @@
 /**
  * The Salesforce provider against the sandbox's Salesforce simulator over real HTTP.
  *
- * The HTTP client here is a minimal, test-only ProviderHttp over global fetch: providers
- * may not import src/connections (depcruise's providers-touch-no-store rule covers test
- * files too), so the real createProviderHttp cannot be used from this folder. It resolves
- * paths exactly as createProviderHttp does and throws what classifyError returns, without
- * retries or token refresh.
+ * Calls go through the real client (test/fixtures/provider-sandbox.ts): static token,
+ * one attempt, no refresh.
  */
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import { createSalesforceSimulator } from '../../../sandbox/salesforce/index.ts';
+import { providerClient, providerSandboxes } from '../../../test/fixtures/provider-sandbox.ts';
 import { TributaryError } from '../../domain/errors.ts';
-import { CURSOR_EXPIRED, type ChangePage, type Cursor, type ExternalRecord, type HttpRequest, type HttpResponse, type ProviderContext } from '../provider.ts';
+import { CURSOR_EXPIRED, type ChangePage, type Cursor, type ExternalRecord, type ProviderContext } from '../provider.ts';
 import { salesforceProvider } from './index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-let sandbox: Sandbox | null = null;
+const sandboxes = providerSandboxes();
 let proxy: Server | null = null;
 afterEach(async () => {
   await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
   proxy = null;
-  await sandbox?.close();
-  sandbox = null;
+  await sandboxes.closeAll();
 });
 
 /**
@@ -69,65 +65,17 @@ async function compositeProxy(target: string): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-/** Test-only ProviderHttp: path resolution as createProviderHttp, classifyError, no retries. */
-function testHttp(baseUrl: string, token: () => string, calls: HttpRequest[] = []) {
-  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  return {
-    calls,
-    async request(request: HttpRequest): Promise<HttpResponse> {
-      calls.push(request);
-      const url = /^https?:\/\//i.test(request.path) ? new URL(request.path) : new URL(request.path.replace(/^\//, ''), base.origin + (request.path.startsWith('/') ? '/' : base.pathname));
-      for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-      const headers: Record<string, string> = { accept: 'application/json', ...request.headers, ...(salesforceProvider.authHeaders?.(token()) ?? { authorization: `Bearer ${token()}` }) };
-      let body: string | undefined;
-      if (request.body !== undefined) {
-        headers['content-type'] = 'application/json';
-        body = JSON.stringify(request.body);
-      }
-      const res = await fetch(url, { method: request.method, headers, body });
-      const text = await res.text();
-      const responseHeaders: Record<string, string> = {};
-      res.headers.forEach((v, k) => (responseHeaders[k] = v));
-      let parsed: unknown = text === '' ? null : text;
-      try {
-        parsed = text === '' ? null : JSON.parse(text);
-      } catch {
-        /* text body */
-      }
-      const response = { status: res.status, headers: responseHeaders, body: parsed };
-      const error = salesforceProvider.classifyError(response, request);
-      if (error) throw error;
-      return response;
-    },
-  };
-}
-
 async function start(size = 300) {
-  sandbox = await createSandbox({ providers: [createSalesforceSimulator()], size, seed: 7 });
-  const base = await sandbox.listen(0);
-  const control = async (path: string, method = 'GET', body?: unknown): Promise<Json> => {
-    const res = await fetch(`${base}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return res.json();
-  };
+  const running = await sandboxes.start({ provider: salesforceProvider, sandbox: { providers: [createSalesforceSimulator()], size, seed: 7 }, path: 'salesforce' });
+  const { base, control, ctx, calls, setToken } = running;
   let offset = (await control('/clock')).offsetMs as number;
   const advance = async (ms: number) => {
     offset = (await control('/clock/advance', 'POST', { ms })).offsetMs as number;
   };
-  let token = ((await control('/tokens', 'POST', { provider: 'salesforce' })) as Json).accessToken as string;
-  const http = testHttp(`${base}/salesforce`, () => token);
-  const ctx = { http, connection: { id: 'c1', tenantId: 't1', baseUrl: `${base}/salesforce`, settings: {} }, now: () => Date.now() + offset } as ProviderContext;
-  const setToken = (t: string) => {
-    token = t;
-  };
+  ctx.now = () => Date.now() + offset;
   /** A fresh session (after moving the clock past the 2 h inactivity timeout). */
-  const login = async () => {
-    token = ((await control('/tokens', 'POST', { provider: 'salesforce' })) as Json).accessToken as string;
-  };
-  return { base, control, advance, ctx, http, setToken, login, token: () => token };
+  const login = async () => setToken((await running.mint()).accessToken);
+  return { base, control, advance, ctx, http: { calls }, setToken, login, token: running.token };
 }
 
 const objectNamed = (name: string) => salesforceProvider.objectFor(name);
@@ -245,7 +193,7 @@ describe('salesforce provider', () => {
   it('creates many rows through composite sObject collections, reporting the rows Salesforce refused', async () => {
     const s = await start(20);
     const through = await compositeProxy(`${s.base}/salesforce`);
-    const ctx = { ...s.ctx, connection: { ...s.ctx.connection, baseUrl: through }, http: testHttp(through, () => s.token()) } as ProviderContext;
+    const ctx = { ...s.ctx, connection: { ...s.ctx.connection, baseUrl: through }, http: providerClient(salesforceProvider, through, () => s.token()).ctx.http } as ProviderContext;
     const rows = Array.from({ length: 3 }, (_, i) => ({ FirstName: 'Batch', LastName: `Row ${i}` }));
     const created = await objectNamed('Contact').createMany!(ctx, rows);
     expect(created.map((r) => r.data.LastName)).toEqual(['Row 0', 'Row 1', 'Row 2']);

@@ -1,90 +1,25 @@
 /**
  * The Slack provider against the sandbox's Slack simulator over real HTTP.
  *
- * The HTTP client is a minimal, test-only ProviderHttp over global fetch: providers may
- * not import src/connections (depcruise's providers-touch-no-store rule covers test files
- * too). It resolves paths as createProviderHttp does, keeps a content-type the request
- * sets, and throws what classifyError returns, without retries or refresh.
+ * Calls go through the real client (test/fixtures/provider-sandbox.ts): static token,
+ * one attempt, no refresh.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import { createSlackSimulator } from '../../../sandbox/slack/index.ts';
-import { TributaryError } from '../../domain/errors.ts';
-import type { ChangePage, Cursor, HttpRequest, HttpResponse, ObjectDefinition, ProviderContext } from '../provider.ts';
+import { providerSandboxes, rejection, walk } from '../../../test/fixtures/provider-sandbox.ts';
 import { isSlackRefreshRejected, slackProvider, type SlackMessagesCursor } from './index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-let sandbox: Sandbox | null = null;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = null;
-});
-
-function testHttp(baseUrl: string, token: () => string, calls: HttpRequest[]) {
-  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  return {
-    async request(request: HttpRequest): Promise<HttpResponse> {
-      calls.push(request);
-      const url = /^https?:\/\//i.test(request.path) ? new URL(request.path) : new URL(request.path.replace(/^\//, ''), base.origin + (request.path.startsWith('/') ? '/' : base.pathname));
-      for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-      const headers: Record<string, string> = { accept: 'application/json', ...request.headers, authorization: `Bearer ${token()}` };
-      let body: string | undefined;
-      if (request.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = JSON.stringify(request.body);
-      }
-      const res = await fetch(url, { method: request.method, headers, body });
-      const text = await res.text();
-      const responseHeaders: Record<string, string> = {};
-      res.headers.forEach((v, k) => (responseHeaders[k] = v));
-      const response = { status: res.status, headers: responseHeaders, body: text === '' ? null : (JSON.parse(text) as unknown) };
-      const error = slackProvider.classifyError(response, request);
-      if (error) throw error;
-      return response;
-    },
-  };
-}
+const sandboxes = providerSandboxes();
+afterEach(() => sandboxes.closeAll());
 
 async function start(settings: Record<string, unknown> = {}) {
-  sandbox = await createSandbox({ providers: [createSlackSimulator()], size: 60, seed: 3, rateLimitScale: 100 });
-  const base = await sandbox.listen(0);
-  const control = async (path: string, method = 'GET', body?: unknown): Promise<Json> => {
-    const res = await fetch(`${base}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return text ? JSON.parse(text) : {};
-  };
-  let token = ((await control('/tokens', 'POST', { provider: 'slack' })) as Json).accessToken as string;
-  const calls: HttpRequest[] = [];
-  const ctx: ProviderContext = { http: testHttp(`${base}/slack/api`, () => token, calls), connection: { id: 'c1', tenantId: 't1', baseUrl: `${base}/slack/api`, settings } };
+  const running = await sandboxes.start({ provider: slackProvider, sandbox: { providers: [createSlackSimulator()], size: 60, seed: 3, rateLimitScale: 100 }, path: 'slack/api', settings });
+  const { control, ctx, calls, setToken } = running;
   const workspace = await control('/slack/workspace');
-  return { control, ctx, calls, workspace, setToken: (t: string) => (token = t) };
-}
-
-async function walk(object: ObjectDefinition, ctx: ProviderContext, cursor: Cursor | null, pageSize?: number) {
-  const pages: ChangePage[] = [];
-  for (let guard = 0; guard < 2000; guard++) {
-    const page = await object.readPage(ctx, cursor, pageSize === undefined ? {} : { pageSize });
-    pages.push(page);
-    cursor = page.cursor;
-    if (page.done) break;
-  }
-  return { pages, cursor, records: pages.flatMap((p) => p.records), deletions: pages.flatMap((p) => p.deletions) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TributaryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TributaryError) return error;
-    throw error;
-  }
-  throw new Error('expected a TributaryError');
+  return { control, ctx, calls, workspace, setToken };
 }
 
 const object = (name: string) => slackProvider.objects.find((o) => o.name === name)!;
