@@ -4,6 +4,7 @@ import { TributaryError } from '../../domain/errors.ts';
 import type { Clock, RandomSource } from '../../ports/clock.ts';
 import { JOB_PRIORITIES, QUEUE_NAMES, type EnqueueOptions, type JobPriority, type QueueName } from '../../ports/job-queue.ts';
 import type { Logger } from '../../ports/logger.ts';
+import { nonNegativeInt, positiveInt, silentLogger } from '../job-options.ts';
 
 /** What the composition root passes to `BullMqJobQueue`. Everything but `connection`, `prefix` and `clock` has a default. */
 export interface BullMqJobQueueOptions {
@@ -125,25 +126,3 @@ export function checkEnqueueOptions(options: EnqueueOptions | undefined, default
   const correlationId = options?.correlationId ?? null;
   return { priority, delayMs, maxAttempts, idempotencyKey, correlationId };
 }
-
-function positiveInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TributaryError('CONFIG_INVALID', `${field} must be a positive integer`, { field });
-  }
-  return value;
-}
-
-function nonNegativeInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TributaryError('CONFIG_INVALID', `${field} must be a non-negative integer`, { field });
-  }
-  return value;
-}
-
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};

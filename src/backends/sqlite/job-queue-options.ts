@@ -1,7 +1,7 @@
-import { TributaryError } from '../../domain/errors.ts';
 import type { BackoffPolicy } from '../../domain/backoff.ts';
 import type { Clock, RandomSource } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
+import { nonNegativeInt, positiveInt, silentLogger } from '../job-options.ts';
 
 /** What the composition root passes to `SqliteJobQueue`. Everything but `clock` has a default. */
 export interface SqliteJobQueueOptions {
@@ -61,25 +61,3 @@ export function resolveSqliteJobQueueOptions(options: SqliteJobQueueOptions): Re
   };
   return Object.freeze(resolved);
 }
-
-export function positiveInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TributaryError('CONFIG_INVALID', `${field} must be a positive integer`, { field });
-  }
-  return value;
-}
-
-function nonNegativeInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TributaryError('CONFIG_INVALID', `${field} must be a non-negative integer`, { field });
-  }
-  return value;
-}
-
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silentLogger,
-};

@@ -16,7 +16,8 @@ import {
 import type { SqliteHandle } from './database.ts';
 import { CommitLoop } from './job-queue-commit.ts';
 import { SqliteConsumer } from './job-queue-consumer.ts';
-import { positiveInt, resolveSqliteJobQueueOptions, type ResolvedSqliteJobQueueOptions, type SqliteJobQueueOptions } from './job-queue-options.ts';
+import { positiveInt } from '../job-options.ts';
+import { resolveSqliteJobQueueOptions, type ResolvedSqliteJobQueueOptions, type SqliteJobQueueOptions } from './job-queue-options.ts';
 import { PRIORITY_RANK, RANK_PRIORITY, type DeadLetterRow } from './job-queue-sql.ts';
 import type { JobRow } from './job-queue-tick.ts';
 
