@@ -2,7 +2,7 @@
  * ARCHITECTURE.md's dependency rule, checked mechanically by `npm run depcheck`
  * (part of `npm test`).
  */
-const feature = '(sync|connections|credentials|webhooks|ratelimit|notifications|observability)';
+const feature = '(sync|connections|credentials|webhooks|ratelimit|notifications|observability|queues)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.dependency-cruiser.cjs', 'node_modules/', 'data/', 'dist/', 'ui/dist/', 'coverage/', 'test-artifacts/'] },
+  { ignores: ['.dependency-cruiser.cjs', 'node_modules/', 'data/', 'dist/', 'ui/dist/', 'coverage/', 'test-artifacts/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

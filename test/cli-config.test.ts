@@ -28,7 +28,7 @@ describe('tributary start with bad configuration', () => {
       {
         args: ['start', ...data('cluster')],
         env: { TRIBUTARY_DATABASE_URL: 'postgres://u:pw-9f8e7d@db/tributary' },
-        line: /^Invalid configuration: TRIBUTARY_DATABASE_URL is set, but cluster mode .*not yet available/,
+        line: /^Invalid configuration: TRIBUTARY_DATABASE_URL is set but TRIBUTARY_REDIS_URL is not \(expected both/,
       },
     ];
     const results = await Promise.all(cases.map((c) => runCli(c.args, c.env)));

@@ -78,7 +78,8 @@ describe('refresh', () => {
     await control(base, '/faults', 'POST', { provider: 'google', kind: 'status', status: 503, path: '^/token', method: 'POST' });
     const outcome = await env.service.refresh(TENANT, completed.credential.id, 'unauthorized');
     expect(outcome).toMatchObject({ outcome: 'failed', errorCode: 'PROVIDER_UNAVAILABLE', credential: { status: 'valid' } });
-    expect(env.events).toEqual([]);
+    // Told as failing (a notification), never as needing re-authorisation.
+    expect(env.events.map((e) => e.type)).toEqual(['token_refresh.failing']);
     // The current token still works, so uses go on.
     expect(await env.service.tokenSource({ tenantId: TENANT, connectionId: 'con_google', provider: 'google' }).accessToken()).toBe((await storedTokens(env, completed.credential.id)).accessToken);
   });

@@ -13,6 +13,7 @@ import { createProviderHttp } from '../src/connections/index.ts';
 import type { Consumer } from '../src/ports/job-queue.ts';
 import { salesforceProvider } from '../src/providers/salesforce/index.ts';
 import { startTempPlatform, type TempPlatform } from '../src/runtime/testing/temp-platform.ts';
+import { twoTenants } from './fixtures/two-tenants.ts';
 import { createInboundHandler, type SyncJobPayload } from '../src/sync/index.ts';
 import type { Json } from './sync-fixture.ts';
 
@@ -33,17 +34,11 @@ describe('the sync API', () => {
     sandbox = await createSandbox({ providers: [createSalesforceSimulator()], size: 120, seed: 3 });
     const base = await sandbox.listen(0);
     temp = await startTempPlatform();
-    const s = temp.platform.services;
-    const ctx = { actor: { kind: 'system' as const, keyId: null, tenantId: null }, requestId: 'req_test' };
-    const tenant = await s.tenants.create(ctx, { name: 'Acme' });
-    const other = await s.tenants.create(ctx, { name: 'Other' });
-    const key = (await s.apiKeys.create(ctx, { tenantId: tenant.id, name: 'k' })).plaintext;
-    const otherKey = (await s.apiKeys.create(ctx, { tenantId: other.id, name: 'k' })).plaintext;
+    const { s, tenant, otherKey, call } = await twoTenants(temp);
     const now = new Date().toISOString();
     await s.store.connections.insert({ id: 'con_sf', tenantId: tenant.id, provider: 'salesforce', name: 'SF', status: 'active', baseUrl: `${base}/salesforce`, account: {}, credentialId: null, createdAt: now, updatedAt: now });
     const token = ((await (await fetch(`${base}/_sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'salesforce' }) })).json()) as Json).accessToken as string;
 
-    const app = temp.app;
     const handler = createInboundHandler({
       store: s.store, locks: s.locks, clock: s.clock, providerFor: (id) => (id === 'salesforce' ? salesforceProvider : undefined),
       contextFor: (connection) => {
@@ -52,8 +47,6 @@ describe('the sync API', () => {
       },
     });
     consumer = s.queue.consume<SyncJobPayload>('sync-inbound', handler, { concurrency: 1 });
-    const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, as = key) =>
-      app.inject({ method, url, headers: { authorization: `Bearer ${as}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
     const created = await call('POST', '/v1/integrations', { connectionId: 'con_sf', object: 'Contact', schedule: { intervalMs: 3_600_000 }, priority: 'high' });
     expect(created.statusCode).toBe(201);

@@ -6,6 +6,7 @@ import { openSqlite } from '../src/backends/sqlite/database.ts';
 import { SqliteStore } from '../src/backends/sqlite/store.ts';
 import type { MappedEntity, MappingResult } from '../src/domain/mapping.ts';
 import { resolveDedupSettings, writePage, type MappedRecord } from '../src/sync/index.ts';
+import { seedWriterTenant } from './fixtures/writer-tenant.ts';
 
 const T = 'ten_w';
 const AT = '2026-01-01T00:00:00.000Z';
@@ -15,16 +16,7 @@ let store: SqliteStore;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tributary-writer-'));
   store = new SqliteStore(openSqlite({ path: join(dir, 'db.sqlite') }), { clock: { now: () => Date.parse(AT) } });
-  await store.migrate();
-  await store.tenants.insert({ id: T, name: 'W', metadata: {}, createdAt: AT, updatedAt: AT });
-  for (const [id, provider] of [['con_sf', 'salesforce'], ['con_gg', 'google']] as const) {
-    await store.connections.insert({ id, tenantId: T, provider, name: provider, status: 'active', baseUrl: null, account: {}, credentialId: null, createdAt: AT, updatedAt: AT });
-    await store.integrations.insert({
-      id: `int_${provider}`, tenantId: T, connectionId: id, object: 'contact', direction: 'pull', mapping: {}, mappingVersion: 1, schedule: null,
-      priority: 'normal', dedupRules: {}, conflictStrategy: {}, fieldOwnership: {}, enabled: true, cursor: null, cursorUpdatedAt: null, createdAt: AT, updatedAt: AT,
-    }, null);
-    await store.runs.ensure({ id: `run_${provider}`, tenantId: T, integrationId: `int_${provider}`, type: 'manual', status: 'running', startedAt: AT, finishedAt: null, recordsSoFar: 0, pages: 0, totalEstimate: null, error: null, checkpoint: null, expiresAt: null });
-  }
+  await seedWriterTenant(store, T, AT);
 });
 
 afterEach(async () => {

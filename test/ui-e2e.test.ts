@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)('the admin UI in a browser', () => {
     await page.getByText('store: ok').waitFor();
     await shot('overview-admin');
 
-    await page.getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tenants' }).click();
     await page.getByText('No tenants yet').waitFor();
     await page.getByLabel('Tenant name').fill('Acme Corp');
     await page.getByRole('button', { name: 'Create tenant' }).click();
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('the admin UI in a browser', () => {
     await page.getByRole('cell', { name: 'crm sync', exact: true }).waitFor();
     await shot('api-keys');
 
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('cell', { name: 'api_key.create', exact: true }).waitFor();
     await page.getByLabel('Action').fill('tenant.create');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -107,7 +107,7 @@ describe.skipIf(!hasChromium)('the admin UI in a browser', () => {
     expect(await page.getByRole('cell', { name: 'api_key.create', exact: true }).count()).toBe(0);
     await shot('audit');
 
-    await page.getByRole('link', { name: 'Rate limits' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rate limits' }).click();
     await page.getByLabel('Scope').fill('provider:github');
     await page.getByLabel('Calls').fill('100');
     await page.getByRole('button', { name: 'Set cap' }).click();
@@ -125,11 +125,11 @@ describe.skipIf(!hasChromium)('the admin UI in a browser', () => {
     expect(await page.getByRole('link', { name: 'Tenants' }).count()).toBe(0);
     await shot('overview-tenant');
 
-    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
     await page.getByText('No integrations yet.').waitFor();
     await shot('integrations');
 
-    await page.getByRole('link', { name: 'Rate limits' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rate limits' }).click();
     await page.getByRole('heading', { name: 'Rate limits' }).waitFor();
     await page.getByText('No extra caps').waitFor();
     await page.getByLabel('Scope').fill('global');
@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('the admin UI in a browser', () => {
     await page.getByRole('alert').waitFor();
     await shot('rate-limits');
 
-    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Key name').fill('old key');
     await page.getByRole('button', { name: 'Create key' }).click();
     await page.getByRole('cell', { name: 'old key', exact: true }).waitFor();
@@ -147,7 +147,7 @@ describe.skipIf(!hasChromium)('the admin UI in a browser', () => {
     await page.getByRole('button', { name: 'Revoke old key' }).click();
     await page.getByRole('cell', { name: /^revoked / }).waitFor();
 
-    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connections' }).click();
     await page.getByLabel('How to connect').selectOption('api_key');
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByText('Give the connection a name.').waitFor();

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteJobQueue } from '../src/backends/sqlite/job-queue.ts';
 import { SigningSecrets, WebhookReceiver } from '../src/webhooks/index.ts';
-import { startWebhookIntake, type WebhookIntake } from './fixtures/webhooks-intake.ts';
+import { ManualClock, startWebhookIntake, type WebhookIntake } from './fixtures/webhooks-intake.ts';
 
 const hmacHex = (key: string, data: string | Buffer) => createHmac('sha256', key).update(data).digest('hex');
 
@@ -55,7 +55,8 @@ describe('webhook intake over HTTP on SQLite', () => {
     expect(JSON.parse(event['payload'] as string)).toMatchObject({ action: 'edited' });
     const job = intake.handle.db.prepare("SELECT payload, idempotency_key FROM jobs WHERE queue = 'webhook-events'").get() as Record<string, string>;
     expect(JSON.parse(job['payload'] as string)).toEqual({ eventId: event['id'], tenantId: intake.tenantId, registrationId: reg.id });
-    expect(job['idempotency_key']).toBe(`${reg.id}:${delivery.headers['x-github-delivery']}`);
+    // One job per event: keyed by the (time-ordered) event id, which the delivery id maps to.
+    expect(job['idempotency_key']).toBe(`${reg.id}:${event['id']}`);
     const audit = await intake.store.webhooks.recentDeliveries(intake.tenantId, reg.id, 10);
     expect(audit).toMatchObject([{ outcome: 'accepted', verified: true, deliveryId: delivery.headers['x-github-delivery'] }]);
   });
@@ -103,13 +104,17 @@ describe('webhook intake over HTTP on SQLite', () => {
 
   it('rate-limits per registration with 429 and Retry-After', async () => {
     await intake.close();
-    intake = await startWebhookIntake({ dir, tenantId: intake.tenantId, receiver: { ratePerSecond: 1, burst: 3 } });
+    // A clock that stands still: no token comes back however slow the machine is.
+    const clock = new ManualClock(Date.now());
+    intake = await startWebhookIntake({ dir, tenantId: intake.tenantId, clock, receiver: { ratePerSecond: 1, burst: 3 } });
     const reg = await intake.register({ providerId: 'github', secret: 's' });
     const other = await intake.register({ providerId: 'github', secret: 's' });
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await post(intake, reg.id, githubDelivery('s'))).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect((await post(intake, other.id, githubDelivery('s'))).status).toBe(200);
+    clock.advance(1000);
+    expect((await post(intake, reg.id, githubDelivery('s'))).status).toBe(200);
   });
 
   it('answers 503 while the store cannot commit, so the sender retries, and accepts the retry afterwards', async () => {

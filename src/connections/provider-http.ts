@@ -2,6 +2,7 @@ import { decideRetry, type BackoffPolicy, type Random } from '../domain/backoff.
 import { TributaryError, isTributaryError } from '../domain/errors.ts';
 import type { ConnectionInfo, HttpRequest, HttpResponse, Provider, ProviderHttp } from '../providers/provider.ts';
 import { assertEgressAllowed, type EgressPolicy } from './egress.ts';
+import { tracedFetch } from '../observability/index.ts';
 
 /** Where the client gets the access token; the credentials feature implements it. */
 export interface TokenSource {
@@ -52,7 +53,8 @@ const MAX_INLINE_WAIT_MS = 30_000;
  * provider's default base URL (Google People); every origin passes the egress policy.
  */
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
-  const doFetch = options.fetch ?? fetch;
+  // A CLIENT span per call when tracing is on (observability/tracing.ts); the plain fetch otherwise.
+  const doFetch = tracedFetch(options.fetch ?? fetch, options.provider.id);
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
   const maxAttempts = options.maxAttempts ?? 3;

@@ -11,6 +11,7 @@ import type { CredentialType, ProviderId } from '../providers/provider.ts';
 import type { CredentialEvent, CredentialInfo, CredentialServiceOptions, CredentialStatus } from './service.ts';
 import type { TokenClientDeps } from './token-client.ts';
 import type { CredentialMaterial } from './validation.ts';
+import { CredentialAccessRecorder, type CredentialAccessPurpose } from './access-audit.ts';
 
 /**
  * What the credentials modules share: resolved options (defaults live here only) and the
@@ -45,6 +46,7 @@ export interface ResolvedOptions {
   random: RandomSource;
   logger: Logger | null;
   events: (event: CredentialEvent) => void;
+  onRefresh: NonNullable<CredentialServiceOptions['onRefresh']>;
   oauthClients: CredentialServiceOptions['oauthClients'];
   tokenDeps: TokenClientDeps;
   refreshMarginMs: number;
@@ -54,11 +56,14 @@ export interface ResolvedOptions {
   oauthStateTtlMs: number;
   /** Names this process as a lease holder: pid plus a random part. */
   owner: string;
+  /** Every secret read is audited (coalesced), never its value. */
+  accessAudit: CredentialAccessRecorder;
 }
 
 export function resolveOptions(options: CredentialServiceOptions): ResolvedOptions {
   const clock = options.clock;
   const tokenTimeoutMs = options.tokenTimeoutMs ?? 15_000;
+  const owner = `credentials:${process.pid}:${randomBytes(6).toString('hex')}`;
   return {
     store: options.store,
     secrets: options.secrets,
@@ -67,6 +72,7 @@ export function resolveOptions(options: CredentialServiceOptions): ResolvedOptio
     random: options.random ?? Math.random,
     logger: options.logger ?? null,
     events: options.events ?? (() => undefined),
+    onRefresh: options.onRefresh ?? (() => undefined),
     oauthClients: options.oauthClients,
     tokenDeps: { fetch: options.fetch ?? fetch, egress: options.egress, timeoutMs: tokenTimeoutMs, now: () => clock.now() },
     refreshMarginMs: options.refreshMarginMs ?? 300_000,
@@ -74,7 +80,8 @@ export function resolveOptions(options: CredentialServiceOptions): ResolvedOptio
     refreshAttempts: options.refreshAttempts ?? 3,
     refreshBackoffMs: options.refreshBackoffMs ?? 250,
     oauthStateTtlMs: options.oauthStateTtlMs ?? 600_000,
-    owner: `credentials:${process.pid}:${randomBytes(6).toString('hex')}`,
+    owner,
+    accessAudit: new CredentialAccessRecorder({ audit: options.store.audit, clock, logger: options.logger ?? null, process: owner }),
   };
 }
 
@@ -104,9 +111,10 @@ export async function loadRow(ctx: ResolvedOptions, tenantId: string, credential
   return row;
 }
 
-export async function readSecret(ctx: ResolvedOptions, row: Credential): Promise<StoredSecretValue> {
+export async function readSecret(ctx: ResolvedOptions, row: Credential, purpose: CredentialAccessPurpose): Promise<StoredSecretValue> {
   if (!row.secretRef) throw new TributaryError('SECRET_NOT_FOUND', `Credential ${row.id} has no secret`);
   const text = await ctx.secrets.get(row.tenantId, row.secretRef);
+  ctx.accessAudit.record({ tenantId: row.tenantId, credentialId: row.id, connectionId: row.connectionId, purpose });
   try {
     return JSON.parse(text) as StoredSecretValue;
   } catch (cause) {

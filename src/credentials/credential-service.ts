@@ -58,14 +58,14 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
 
     async material(tenantId, credentialId) {
       const row = await loadRow(ctx, tenantId, credentialId);
-      return (await readSecret(ctx, row)).material;
+      return (await readSecret(ctx, row, 'material')).material;
     },
 
     async revokeAndDestroy(tenantId, credentialId) {
       const row = await loadRow(ctx, tenantId, credentialId);
       const provider = providerOf(row);
       if (row.secretRef) {
-        const secret = await readSecret(ctx, row).catch(() => null);
+        const secret = await readSecret(ctx, row, 'revoke').catch(() => null);
         const token = secret?.tokens?.refreshToken ?? secret?.tokens?.accessToken;
         if (token && row.type === 'oauth2_authorization_code') {
           const authBaseUrl = String(row.metadata.authBaseUrl ?? providerFor(provider).defaultAuthBaseUrl);
@@ -204,7 +204,7 @@ function tokenSource(ctx: ResolvedOptions, refresher: Refresher, connection: { t
       const row = await currentCredential(ctx, tenantId, connectionId);
       if (row.status === 'refresh_failed' || row.status === 'revoked') throw reauthNeeded(row);
       if (row.status === 'pending') throw new TributaryError('PROVIDER_AUTH_FAILED', `Connection ${connectionId} is not authorised yet`, { details: { connectionId } });
-      const { tokens } = await readSecret(ctx, row);
+      const { tokens } = await readSecret(ctx, row, 'provider_call');
       if (!tokens) throw new TributaryError('VALIDATION_FAILED', `A ${row.type} credential carries no access token`, { field: 'credentials.type' });
       const now = ctx.clock.now();
       if (tokens.expiresAt === null || tokens.expiresAt - now > ctx.refreshMarginMs || !isRefreshable(row.type, tokens)) return tokens.accessToken;
@@ -220,7 +220,7 @@ function tokenSource(ctx: ResolvedOptions, refresher: Refresher, connection: { t
     async refreshAfterUnauthorized(rejected) {
       const row = await currentCredential(ctx, tenantId, connectionId);
       if (row.status !== 'valid') return null;
-      const { tokens } = await readSecret(ctx, row);
+      const { tokens } = await readSecret(ctx, row, 'unauthorized_retry');
       if (!tokens) return null;
       // Another task already replaced the refused token: use the stored one.
       if (tokens.accessToken !== rejected) return tokens.accessToken;

@@ -20,3 +20,4 @@ export type {
 export { createCredentialService, SCHEDULED_REFRESH_WINDOW_MS } from './credential-service.ts';
 export { CREDENTIAL_TYPES, parseCredentialInput, type CredentialMaterial } from './validation.ts';
 export { DEAD_GRANT_ERRORS } from './token-response.ts';
+export { CREDENTIAL_ACCESS_ACTION, CREDENTIAL_ACCESS_WINDOW_MS, CredentialAccessRecorder, type CredentialAccessPurpose } from './access-audit.ts';

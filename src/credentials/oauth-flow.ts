@@ -21,7 +21,7 @@ async function clientFor(ctx: ResolvedOptions, provider: ProviderId, tenantId: s
   if (credentialId !== null) {
     const row = await ctx.store.credentials.get(tenantId, credentialId);
     if (!row) throw new TributaryError('NOT_FOUND', `Credential ${credentialId} not found`, { field: 'credentialId' });
-    const { material } = await readSecret(ctx, row);
+    const { material } = await readSecret(ctx, row, 'oauth_client');
     if (material.type === 'oauth2_authorization_code' && material.clientId && material.clientSecret) {
       return { clientId: material.clientId, clientSecret: material.clientSecret };
     }
@@ -124,7 +124,7 @@ export async function completeAuthorization(ctx: ResolvedOptions, input: { state
   if (data.credentialId !== null) {
     const existing = await ctx.store.credentials.get(row.tenantId, data.credentialId);
     if (existing?.secretRef) {
-      const secret = await readSecret(ctx, existing);
+      const secret = await readSecret(ctx, existing, 'oauth_tokens');
       const value: StoredSecretValue = { ...secret, tokens };
       await ctx.secrets.update(row.tenantId, existing.secretRef, JSON.stringify(value));
       credential = await ctx.store.credentials.update(

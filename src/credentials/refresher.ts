@@ -82,7 +82,7 @@ export class Refresher {
       // Failed for good already: fail fast, no provider call and no audit row (no storm).
       if (loaded.status === 'refresh_failed' || loaded.status === 'revoked') throw reauthNeeded(loaded);
       row = loaded;
-      const secret = await readSecret(ctx, row);
+      const secret = await readSecret(ctx, row, 'refresh');
       const current = secret.tokens;
       if (current && !this.#isStale(current, staleness)) {
         await this.#audit(row, 'skipped', null, started);
@@ -173,6 +173,11 @@ export class Refresher {
     await this.#audit(row, 'failed', code, started).catch(() => undefined);
     if (!isDeadGrant(error)) {
       ctx.logger?.warn({ credentialId: row.id, provider: providerOf(row), errorCode: code }, 'credential refresh failed');
+      try {
+        ctx.events({ type: 'token_refresh.failing', tenantId: row.tenantId, connectionId: row.connectionId, credentialId: row.id, provider: providerOf(row), reason: code, at: iso(ctx.clock.now()) });
+      } catch {
+        // A listener's failure must not turn into a refresh failure.
+      }
       return;
     }
     const now = iso(ctx.clock.now());
@@ -189,6 +194,10 @@ export class Refresher {
 
   async #audit(row: Credential, outcome: 'success' | 'failed' | 'skipped', errorCode: string | null, started: number): Promise<void> {
     const now = this.#ctx.clock.now();
+    if (outcome !== 'skipped') {
+      const event = { provider: providerOf(row), outcome: outcome === 'success' ? ('success' as const) : ('failure' as const), durationMs: Math.max(0, now - started) };
+      this.#ctx.onRefresh(errorCode === null ? event : { ...event, reason: errorCode });
+    }
     await this.#ctx.store.tokenRefreshAudit.append({
       id: newId('aud'),
       tenantId: row.tenantId,

@@ -96,7 +96,12 @@ export interface CredentialTokenSource {
 
 /** Events for notifications. `connection.needs_reauth` is emitted once per failed-for-good refresh. */
 export type CredentialEvent = {
-  readonly type: 'connection.needs_reauth';
+  /**
+   * `connection.needs_reauth`: the grant is dead (the connection is marked). `token_refresh.failing`:
+   * a refresh failed after its retries for another reason (the provider down, a timeout); the
+   * credential stays usable until it expires, and the next refresh tries again.
+   */
+  readonly type: 'connection.needs_reauth' | 'token_refresh.failing';
   readonly tenantId: string;
   readonly connectionId: string;
   readonly credentialId: string;
@@ -117,6 +122,8 @@ export interface CredentialServiceOptions {
   random?: RandomSource;
   logger?: Logger;
   events?: (event: CredentialEvent) => void;
+  /** Told of every refresh that reached the provider (success or failure), for metrics and alerts. */
+  onRefresh?: (event: { provider: ProviderId; outcome: 'success' | 'failure'; durationMs: number; reason?: string }) => void;
   /** The operator's OAuth client per provider (configuration), or null when none is configured. */
   oauthClients: (provider: ProviderId) => { clientId: string; clientSecret: string } | null;
   /** In the runtime: `(url, field) => assertEgressAllowed(url, config.egress, field)` from connections. */

@@ -83,3 +83,54 @@ export interface ConflictRecord {
 
 /** A person's decision on a pending conflict: one side, or an explicit value. */
 export type ManualChoice = { readonly side: Side } | { readonly value: unknown };
+
+/**
+ * One field of a stored conflict (`ConflictReview.payload.fields`): the three values and
+ * what was decided. `value` is absent while the field waits for a person.
+ */
+export interface ConflictFieldRecord {
+  readonly base: unknown;
+  readonly local: unknown;
+  readonly remote: unknown;
+  readonly decision: ConflictDecision;
+  readonly value?: unknown;
+  readonly strategy: ConflictStrategyName | 'ownership';
+  readonly reason: string;
+}
+
+/**
+ * What a stored conflict (`ConflictReview.payload`) holds: which link of which entity,
+ * the provider's version seen, and the conflicting fields. One row per record and run:
+ * an `open` row holds only fields waiting for a person, a `resolved` row the fields a
+ * strategy decided on its own.
+ */
+export interface ConflictPayload {
+  readonly runId: string | null;
+  readonly linkId: string;
+  readonly connectionId: string;
+  readonly object: string;
+  readonly externalId: string;
+  /** The provider (`salesforce`, ...): the remote side. */
+  readonly provider: string;
+  /** The provider's version of the record the remote values come from. */
+  readonly remoteVersion: string | null;
+  /**
+   * The link's version when the row was written (a pull keeps the older one while a field
+   * waits): a decision moves the link to `remoteVersion` only if the link is still there.
+   */
+  readonly linkVersion?: string | null;
+  readonly fields: Readonly<Record<string, ConflictFieldRecord>>;
+}
+
+/** How a stored conflict was closed (`ConflictReview.resolution`). */
+export interface ConflictResolutionRecord {
+  /** `automatic`: the strategy decided during the sync; `manual`: a person; `dismissed`: closed without a decision. */
+  readonly kind: 'automatic' | 'manual' | 'dismissed';
+  /** Who: `strategy`, or the API key / actor that decided. */
+  readonly by: string;
+  readonly at: string;
+  /** Field -> the decision and the value kept (absent for `dismissed`). */
+  readonly fields: Readonly<Record<string, { readonly decision: ConflictDecision; readonly value: unknown }>>;
+  /** The outbox row that carries the chosen values to the provider, when one was queued. */
+  readonly outboxId?: string | null;
+}

@@ -30,6 +30,7 @@ export const ERROR_CATALOG = {
   ROUTE_NOT_FOUND: { category: 'permanent', doc: 'No route matches this method and path.' },
   CONFLICT: { category: 'permanent', doc: 'The resource already exists or was changed by someone else.' },
   PAYLOAD_TOO_LARGE: { category: 'bad_data', doc: 'The request body is larger than the configured limit.' },
+  ALREADY_REVEALED: { category: 'permanent', doc: 'A one-time secret (a Notion verification token) was already shown and is not shown again.' },
 
   // Access
   UNAUTHENTICATED: { category: 'auth', doc: 'No valid API key was presented.' },

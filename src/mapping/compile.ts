@@ -124,9 +124,12 @@ function isBlankKey(v: unknown): boolean {
   return v === null || v === undefined || v === '' || (typeof v !== 'string' && typeof v !== 'number');
 }
 
-/** Resolves the context's defaults once per call. */
+const DEFAULT_CONTEXT: TransformContext = Object.freeze({ defaultRegion: 'US', timeZone: 'UTC' });
+
+/** Resolves the context's defaults once per call (no context, the usual case: one shared object). */
 export function transformContext(context: MappingContext | undefined): TransformContext {
-  return { defaultRegion: context?.defaultRegion ?? 'US', timeZone: context?.timeZone ?? 'UTC' };
+  if (context === undefined) return DEFAULT_CONTEXT;
+  return { defaultRegion: context.defaultRegion ?? 'US', timeZone: context.timeZone ?? 'UTC' };
 }
 
 function compileTarget(doc: MappingDocument, index: number): CompiledTarget {
@@ -241,7 +244,7 @@ function applyCompiled(targets: readonly CompiledTarget[], record: unknown, cont
           const v = target.version(scope);
           if (v !== null && v !== undefined && v !== '') remoteVersion = String(v);
         }
-        entities.push({ ...ref, target: target.name, fields, remoteVersion, deleted });
+        entities.push({ entityType: ref.entityType, object: ref.object, externalId, target: target.name, fields, remoteVersion, deleted });
       }
 
       for (const rel of target.relationships) {

@@ -46,12 +46,15 @@ export function fromRateLimitEvent(event: RateLimitEvent): NotificationEvent | n
   return null;
 }
 
-/** The credentials feature's `connection.needs_reauth` (critical: syncs stop until someone reconnects). */
+/**
+ * The credentials feature's events: `connection.needs_reauth` (critical: syncs stop until
+ * someone reconnects), `token_refresh.failing` (warning: the token still works until it expires).
+ */
 export function fromCredentialEvent(event: CredentialEvent): NotificationEvent {
   return {
-    type: 'connection.needs_reauth',
+    type: event.type,
     tenantId: event.tenantId,
-    severity: 'critical',
+    severity: event.type === 'connection.needs_reauth' ? 'critical' : 'warning',
     subject: { kind: 'connection', id: event.connectionId },
     at: Date.parse(event.at),
     facts: { provider: event.provider, reason: event.reason },
@@ -69,6 +72,24 @@ export function rateLimitSink(sink: NotificationSink): RateLimitEventSink {
 /** The credentials feature's `events` option over a notification sink. */
 export function credentialSink(sink: NotificationSink): (event: CredentialEvent) => void {
   return (event) => sink(fromCredentialEvent(event));
+}
+
+/**
+ * Webhook registrations' `onRenewalFailed` over a notification sink: a watch channel
+ * that could not be renewed at the provider stops delivering when it expires.
+ */
+export function webhookRenewalSink(sink: NotificationSink, now: () => number): (registration: WebhookRegistration, error: unknown) => void {
+  return (registration, error) => {
+    const code = error !== null && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'INTERNAL';
+    sink({
+      type: 'webhook.failing',
+      tenantId: registration.tenantId,
+      severity: 'warning',
+      subject: { kind: 'webhook', id: registration.id },
+      at: now(),
+      facts: { provider: registration.providerId, connection: registration.connectionId, reason: 'renewal_failed', error: code, expiresAt: registration.expiresAt },
+    });
+  };
 }
 
 /**

@@ -15,6 +15,8 @@ import { NotificationDispatcher } from './dispatcher.ts';
 import type { NotificationSink } from './events.ts';
 import { EventSubscriptions, HostEventDeliverer, resolveHostEventOptions, type HostEventSettings, type HostEventSink } from './host-events/index.ts';
 import { resolveNotificationOptions, type NotificationOptions, type ResolvedNotificationOptions } from './options.ts';
+import { EntityChangeRelay } from './host-events/entity-changes.ts';
+import { RunEvents } from './runs.ts';
 
 export interface Notifications {
   readonly options: ResolvedNotificationOptions;
@@ -27,7 +29,11 @@ export interface Notifications {
     readonly subscriptions: EventSubscriptions;
     readonly deliverer: HostEventDeliverer;
     readonly sink: HostEventSink;
+    /** Relays the entity change feed as entity.* host events (the notifier runs it). */
+    readonly entityChanges: EntityChangeRelay;
   };
+  /** Reports finished pull runs (sync.failed, sync.recovered, run.partial, dedup.reviews_waiting, host run.completed): wrap the sync-inbound handler. */
+  readonly runs: RunEvents;
 }
 
 /**
@@ -47,13 +53,23 @@ export function createNotifications(options: NotificationOptions & { hostEvents?
     admin: new NotificationAdmin(resolved),
     dispatcher,
     sink: dispatcher.sink,
-    hostEvents: { subscriptions: new EventSubscriptions(hostOptions, deliverer), deliverer, sink: hostSink },
+    hostEvents: {
+      subscriptions: new EventSubscriptions(hostOptions, deliverer),
+      deliverer,
+      sink: hostSink,
+      entityChanges: new EntityChangeRelay({ store: resolved.store, publish: (event) => deliverer.publish(event), logger: resolved.logger }),
+    },
+    runs: new RunEvents({ store: resolved.store, sink: dispatcher.sink, hostSink, logger: resolved.logger }),
   };
 }
 
 export { NotificationAdmin, channelView, ruleView } from './admin.ts';
 export type { NotificationActionContext, ChannelInput, ChannelUpdate, ChannelView, RuleInput, RuleUpdate, RuleView } from './admin.ts';
-export { credentialSink, fromCredentialEvent, fromRateLimitEvent, rateLimitSink, webhookStatusSink } from './adapters.ts';
+export { credentialSink, fromCredentialEvent, fromRateLimitEvent, rateLimitSink, webhookRenewalSink, webhookStatusSink } from './adapters.ts';
+export { conflictsWaitingSink, fromConflictsWaiting } from './conflicts.ts';
+export { RunEvents, runCompletedEvent, runNotificationEvents } from './runs.ts';
+export { EntityChangeRelay, entityHostEvent } from './host-events/entity-changes.ts';
+export { withConnectionStatusEvents } from './host-events/connection-status.ts';
 export { CHANNEL_KINDS, maskUrl } from './channels.ts';
 export type { ChannelKind, ChannelStatus } from './channels.ts';
 export { DeadLetterWatcher } from './dead-letters.ts';
@@ -65,6 +81,8 @@ export type { Facts, NotificationEvent, NotificationEventType, NotificationSink,
 export { adminLink } from './message.ts';
 export type { DigestEntry, Notice } from './message.ts';
 export { runNotifier } from './notifier.ts';
+export { deliverOperatorAlert, operatorAlertSender } from './operator.ts';
+export type { OperatorAlertJob, OperatorChannel } from './operator.ts';
 export type { NotifierRunOptions, RunningNotifier } from './notifier.ts';
 export { resolveNotificationOptions } from './options.ts';
 export type { HostResolver, NotificationOptions, ResolvedNotificationOptions, SlackAppResolver } from './options.ts';

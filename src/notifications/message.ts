@@ -21,7 +21,62 @@ export type Notice =
   /** Repeats of an event folded inside a window: `count` more since `since` (epoch ms); `event` is the latest. */
   | { readonly kind: 'folded'; readonly event: NotificationEvent; readonly count: number; readonly since: number }
   | { readonly kind: 'digest'; readonly ruleName: string; readonly from: number; readonly to: number; readonly entries: readonly DigestEntry[] }
-  | { readonly kind: 'test'; readonly channelName: string; readonly at: number };
+  | { readonly kind: 'test'; readonly channelName: string; readonly at: number }
+  /** An operator alert (observability/alerts) firing or resolved, to the operator channel; `source` names the process that judged it. */
+  | { readonly kind: 'alert'; readonly alert: OperatorAlert; readonly source: string };
+
+/** An operator alert as a notice carries it (the shape of observability's AlertTransition). */
+export interface OperatorAlert {
+  readonly name: string;
+  readonly state: 'firing' | 'resolved';
+  readonly value: number;
+  readonly threshold: number;
+  readonly at: number;
+  readonly detail?: string;
+  readonly folded: number;
+}
+
+const ALERT_TEXT: Readonly<Record<string, { title: string; unit: 'percent' | 'seconds' | 'jobs' | 'per_minute'; action: string }>> = {
+  error_rate: { title: 'Error rate', unit: 'percent', action: 'Look at tributary_errors_total by code and the dead letters; fix the failing dependency or data.' },
+  sync_latency_p95: { title: 'Sync latency p95', unit: 'seconds', action: 'Check provider latency and rate-limit waits (tributary_rate_limit_*); add inbound workers if they are saturated.' },
+  queue_depth: { title: 'Queue depth', unit: 'jobs', action: 'Add workers for that queue or find what slows them (tributary_worker_job_duration_seconds).' },
+  token_refresh_failure_rate: { title: 'Token refresh failure rate', unit: 'percent', action: 'Check the providers\' token endpoints and the OAuth client configuration; see the token refresh audit.' },
+  webhook_signature_failures: { title: 'Webhook signature failures', unit: 'per_minute', action: 'A sender uses a wrong or rotated secret, or someone probes the endpoint: see the webhook audit for the registration.' },
+};
+
+/** `2.5 %`, `6.1 s`, `1,200 jobs`, `7.0/min`. */
+export function alertValue(name: string, value: number): string {
+  switch (ALERT_TEXT[name]?.unit) {
+    case 'percent':
+      return `${(value * 100).toFixed(1)} %`;
+    case 'seconds':
+      return `${value.toFixed(1)} s`;
+    case 'per_minute':
+      return `${value.toFixed(1)}/min`;
+    default:
+      return `${Math.round(value).toLocaleString('en-US')} jobs`;
+  }
+}
+
+export function alertTitle(alert: OperatorAlert): string {
+  const title = ALERT_TEXT[alert.name]?.title ?? alert.name;
+  return alert.state === 'firing' ? `🚨 ${title} above ${alertValue(alert.name, alert.threshold)}` : `✅ ${title} back under ${alertValue(alert.name, alert.threshold)}`;
+}
+
+export function alertAction(alert: OperatorAlert): string {
+  return alert.state === 'firing' ? (ALERT_TEXT[alert.name]?.action ?? 'Look at /metrics.') : 'Nothing to do.';
+}
+
+/** The alert's facts, as the renderers list them. */
+export function alertFacts(alert: OperatorAlert, source: string): Facts {
+  return {
+    value: alertValue(alert.name, alert.value),
+    threshold: alertValue(alert.name, alert.threshold),
+    ...(alert.detail === undefined ? {} : { where: alert.detail }),
+    process: source,
+    ...(alert.folded > 0 ? { foldedBreaches: alert.folded } : {}),
+  };
+}
 
 interface Describer {
   readonly title: string;
@@ -103,5 +158,7 @@ export function summaryLine(notice: Notice): string {
     }
     case 'test':
       return `Tributary test message for channel ${notice.channelName}: notifications reach this channel.`;
+    case 'alert':
+      return `${alertTitle(notice.alert)}: now ${alertValue(notice.alert.name, notice.alert.value)}${notice.alert.detail === undefined ? '' : ` (${notice.alert.detail})`}`;
   }
 }

@@ -6,6 +6,12 @@ import type { Logger } from '../ports/logger.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { Store } from '../ports/store.ts';
 
+/** The operator's channel (operator.ts): kind and URL (revealed from the configuration's secret). */
+export interface OperatorChannel {
+  readonly kind: 'slack_webhook' | 'teams_workflow';
+  readonly url: string;
+}
+
 /**
  * How a `slack_app` channel reaches Slack: the Web API base (`https://slack.com/api`)
  * and a current bot token of the tenant's Slack connection. Wired by the runtime over
@@ -42,6 +48,8 @@ export interface NotificationOptions {
   defaultRetryAfterMs?: number;
   /** The fetch used for deliveries (default: the global one). */
   fetch?: typeof fetch;
+  /** Where operator alerts go (operator.ts). Default none: alerts are logged only. */
+  operatorChannel?: OperatorChannel | null;
 }
 
 export interface ResolvedNotificationOptions {
@@ -60,6 +68,7 @@ export interface ResolvedNotificationOptions {
   readonly deliveryTimeoutMs: number;
   readonly defaultRetryAfterMs: number;
   readonly fetch: typeof fetch;
+  readonly operatorChannel: OperatorChannel | null;
 }
 
 /** The one place the defaults live (STYLE.md 10). Throws CONFIG_INVALID on nonsense. */
@@ -84,5 +93,6 @@ export function resolveNotificationOptions(options: NotificationOptions): Resolv
     deliveryTimeoutMs: positive('deliveryTimeoutMs', options.deliveryTimeoutMs ?? 10_000),
     defaultRetryAfterMs: positive('defaultRetryAfterMs', options.defaultRetryAfterMs ?? 30_000),
     fetch: options.fetch ?? globalThis.fetch,
+    operatorChannel: options.operatorChannel ?? null,
   });
 }

@@ -3,7 +3,7 @@
  * webhook and for chat.postMessage. Pure. `text` is the notification fallback; the
  * blocks carry the title, the subject, the facts, what to do and a button to the admin UI.
  */
-import { SEVERITY_MARK, actionOf, adminLink, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
+import { SEVERITY_MARK, actionOf, adminLink, alertAction, alertFacts, alertTitle, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
 
 export interface SlackMessage {
   readonly text: string;
@@ -60,5 +60,17 @@ export function renderSlack(notice: Notice, publicUrl: string): SlackMessage {
         text,
         blocks: [section(`✅ *Tributary test message* for channel *${escapeMrkdwn(notice.channelName)}*, sent ${isoTime(notice.at)}.`), button(adminLink(publicUrl, { kind: 'tenant', id: '' }), 'Open Tributary')],
       };
+    case 'alert': {
+      const facts = factList(alertFacts(notice.alert, notice.source));
+      return {
+        text,
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: alertTitle(notice.alert) } },
+          { type: 'section', fields: facts.map((f) => ({ type: 'mrkdwn', text: `*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}` })) },
+          section(`*What to do:* ${alertAction(notice.alert)}`),
+          context(`operator alert \`${notice.alert.name}\` · ${isoTime(notice.alert.at)}`),
+        ],
+      };
+    }
   }
 }

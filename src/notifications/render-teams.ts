@@ -3,7 +3,7 @@
  * Card 1.4 attachment (title, subject, FactSet, what to do, an OpenUrl action to the
  * admin UI). Pure. Office 365 connector MessageCards are retired and not produced.
  */
-import { SEVERITY_MARK, actionOf, adminLink, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
+import { SEVERITY_MARK, actionOf, adminLink, alertAction, alertFacts, alertTitle, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -75,5 +75,12 @@ export function renderTeams(notice: Notice, publicUrl: string): TeamsMessage {
       return card([textBlock(summaryLine(notice), { weight: 'Bolder' }), textBlock(`Sent ${isoTime(notice.at)}.`, { isSubtle: true })], [
         openUrl(adminLink(publicUrl, { kind: 'tenant', id: '' }), 'Open Tributary'),
       ]);
+    case 'alert':
+      return card([
+        textBlock(alertTitle(notice.alert), { size: 'Large', weight: 'Bolder', color: notice.alert.state === 'firing' ? 'Attention' : 'Good' }),
+        { type: 'FactSet', facts: factList(alertFacts(notice.alert, notice.source)).map((f) => ({ title: f.label, value: f.value })) },
+        textBlock(`**What to do:** ${alertAction(notice.alert)}`),
+        textBlock(`operator alert ${notice.alert.name} · ${isoTime(notice.alert.at)}`, { isSubtle: true, size: 'Small' }),
+      ], []);
   }
 }

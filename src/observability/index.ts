@@ -19,3 +19,9 @@ export type { HttpRequestEvent, PrometheusMetricsOptions, QueueStatsSource, Rate
 export { timed } from './timed.ts';
 export { QUEUE_ROLES, meteredQueue } from './metered-queue.ts';
 export { HTTP_BUCKETS_SECONDS, LATENCY_BUCKETS_SECONDS, RECORD_COUNT_BUCKETS, REFRESH_BUCKETS_SECONDS } from './buckets.ts';
+export * from './alerts/index.ts';
+export { tracedQueue } from './traced-queue.ts';
+export { currentLogContext, runWithLogContext } from './log-context.ts';
+export type { LogContext } from './log-context.ts';
+export { activeTraceIds, recordIntakeSpan, spanContextOfCorrelation, startTracing, tracedFetch, tracingEnabled, withJobSpan } from './tracing.ts';
+export type { Tracing, TracingOptions } from './tracing.ts';

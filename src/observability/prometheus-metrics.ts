@@ -117,11 +117,21 @@ export class PrometheusMetrics implements Metrics {
 
   /** Reads the scrape-time sources, then renders every metric as Prometheus text. */
   async scrape(): Promise<string> {
+    await this.#refreshSources();
+    return this.registry.metrics();
+  }
+
+  /** Reads the scrape-time sources, then every metric as values (the alert monitor's sample). */
+  async values(): Promise<Awaited<ReturnType<Registry['getMetricsAsJSON']>>> {
+    await this.#refreshSources();
+    return this.registry.getMetricsAsJSON();
+  }
+
+  async #refreshSources(): Promise<void> {
     await Promise.all([
       this.#queues?.refresh().catch(() => this.#collectErrors.inc({ source: 'queue' })),
       this.#rateLimits?.refresh().catch(() => this.#collectErrors.inc({ source: 'rate_limit' })),
     ]);
-    return this.registry.metrics();
   }
 
   invocation(event: InvocationEvent): void {

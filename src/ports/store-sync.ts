@@ -1,4 +1,4 @@
-import type { Entity, EntityChange, EntityLink, Relationship } from '../domain/entity.ts';
+import type { Entity, EntityChange, EntityLink, MergeLineage, Relationship } from '../domain/entity.ts';
 import type { Integration, SyncPriority, SyncSchedule } from '../domain/integration.ts';
 import type { DedupReview } from '../domain/review.ts';
 import type { RunRecordError, StoredError, SyncResult, SyncRun } from '../domain/sync-run.ts';
@@ -64,6 +64,11 @@ export interface LinkedEntity {
   readonly remoteVersion: string | null;
   readonly baseSnapshot: Record<string, unknown> | null;
   readonly tombstonedAt: string | null;
+  /**
+   * The provider's modification time of the record as last written to this link (by a
+   * pull, a webhook or a push); a pulled record older than it is stale. Null: unknown.
+   */
+  readonly remoteModifiedAt?: string | null;
   readonly entity: Entity;
 }
 
@@ -77,10 +82,12 @@ export interface EntityWriteBatch {
   readonly linkInserts: readonly {
     id: string; entityId: string; connectionId: string; integrationId: string | null; object: string; externalId: string;
     recordId: string | null; remoteVersion: string | null; baseSnapshot: Record<string, unknown> | null; tombstonedAt: string | null;
+    remoteModifiedAt?: string | null;
   }[];
-  /** lastSyncedAt becomes `at`. */
+  /** lastSyncedAt becomes `at`; an absent or null remoteModifiedAt keeps the stored one. */
   readonly linkUpdates: readonly {
     id: string; recordId: string | null; remoteVersion: string | null; baseSnapshot: Record<string, unknown> | null; tombstonedAt: string | null;
+    remoteModifiedAt?: string | null;
   }[];
   /** Inserted unless (from, kind, to) exists. */
   readonly relationships: readonly { fromEntityId: string; kind: string; toEntityId: string }[];
@@ -89,6 +96,13 @@ export interface EntityWriteBatch {
   /** Inserted unless present. */
   readonly matchKeys: readonly { entityType: string; key: string; connectionId: string; object: string; entityId: string }[];
   readonly reviews: readonly DedupReview[];
+  /**
+   * Push intake (store-push.ts): outbox rows announcing these changes to the entities'
+   * other linked systems, inserted in the same transaction. Absent or empty: none.
+   */
+  readonly outbox?: readonly { id: string; entityId: string; change: Record<string, unknown> }[];
+  /** Lineage of the automatic links dedup made in this page (merge-lineage rows, see sync/entities/merge-plan.ts). Absent: none. */
+  readonly merges?: readonly MergeLineage[];
 }
 
 export interface EntityFilter extends PageRequest {
@@ -125,8 +139,8 @@ export interface EntityRepository {
   list(tenantId: string, filter?: EntityFilter): Promise<Page<Entity>>;
   linksOf(tenantId: string, entityId: string): Promise<EntityLink[]>;
   relationshipsOf(tenantId: string, entityId: string): Promise<{ outgoing: Relationship[]; incoming: Relationship[] }>;
-  /** Change feed entries with seq > `sinceSeq`, oldest first, at most `limit` (max 1000). */
-  changes(tenantId: string, sinceSeq: number, limit: number): Promise<EntityChange[]>;
+  /** Change feed entries with seq > `sinceSeq`, oldest first, at most `limit` (max 1000); only `entityId`'s when given. */
+  changes(tenantId: string, sinceSeq: number, limit: number, entityId?: string): Promise<EntityChange[]>;
   listReviews(tenantId: string, status?: string): Promise<DedupReview[]>;
 }
 
@@ -152,20 +166,42 @@ export interface RunProgress {
   readonly checkpoint: unknown;
   readonly counts: RunCounts;
   readonly fullResync: boolean;
+  /** The writer's fencing token (see SyncRunRepository); absent: not fenced. */
+  readonly fence?: number;
+}
+
+/** A run's end; `fence` as in SyncRunRepository. */
+export interface RunFinish {
+  readonly status: string;
+  readonly finishedAt: string;
+  readonly error: StoredError | null;
+  readonly expiresAt: string | null;
+  readonly fence?: number;
 }
 
 /**
  * Sync runs, their record errors and results. Tenant-scoped. `ensure` is idempotent:
  * the run a retried job names already exists and is returned as it is.
+ *
+ * Run writes are guarded so that a worker that lost its job (its lease lapsed while it
+ * was paused, and another worker took the run over) cannot regress the run:
+ * - a finished run (finishedAt set: succeeded, partial, failed, cancelled) is never
+ *   changed by `setStatus`, `progress` or `finish` again;
+ * - a write that carries a `fence` (the fencing token of the writer's per-integration
+ *   lease, Locks) is refused once the run was written under a higher token, and raises
+ *   the run's token to its own otherwise. Writes without a fence are not fenced.
+ * `setStatus` and `finish` return whether they wrote. `progress` rejects with
+ * LOCK_NOT_HELD instead, so that the page transaction it belongs to (the page's entities
+ * and its cursor) rolls back: a stale worker's page never moves the cursor.
  */
 export interface SyncRunRepository {
   ensure(run: SyncRun): Promise<SyncRunDetail>;
   get(tenantId: string, id: string): Promise<SyncRunDetail | null>;
   /** Newest first. */
   listByIntegration(tenantId: string, integrationId: string, page?: PageRequest): Promise<Page<SyncRunDetail>>;
-  setStatus(tenantId: string, id: string, status: string, error: StoredError | null): Promise<void>;
+  setStatus(tenantId: string, id: string, status: string, error: StoredError | null, fence?: number): Promise<boolean>;
   progress(tenantId: string, id: string, progress: RunProgress): Promise<void>;
-  finish(tenantId: string, id: string, finish: { status: string; finishedAt: string; error: StoredError | null; expiresAt: string | null }): Promise<void>;
+  finish(tenantId: string, id: string, finish: RunFinish): Promise<boolean>;
   addRecordErrors(errors: readonly (RunRecordError & { expiresAt: string | null })[]): Promise<void>;
   /** Oldest first, at most `limit`. */
   listRecordErrors(tenantId: string, runId: string, limit: number): Promise<RunRecordError[]>;

@@ -52,7 +52,7 @@ export type WebhookIntakeOutcome =
 /**
  * The job to add for each stored event (and for a duplicate whose event is still
  * pending): payload `{ eventId, tenantId, registrationId }` on `queue`, idempotency key
- * `<registrationId>:<deliveryId or eventId>`, correlation id the event id, priority
+ * `<registrationId>:<eventId>`, correlation id the event id, priority
  * normal. A backend whose job queue lives in the same database (embedded SQLite) inserts
  * it in the same commit as the event, so one fsync makes both durable; other backends
  * ignore it and answer `enqueued: false`.
@@ -93,12 +93,24 @@ export interface WebhookRepository {
   list(tenantId: string, page?: PageRequest & { connectionId?: string }): Promise<Page<StoredWebhookRegistration>>;
   update(tenantId: string, id: string, patch: WebhookRegistrationPatch, updatedAt: string): Promise<StoredWebhookRegistration | null>;
   delete(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * Sets `config.once[flag]` to `at` unless it is set already, in one atomic statement:
+   * true for the one caller that set it (one-time reveals), false otherwise or when there
+   * is no such registration. `flag` is a plain identifier (letters and digits). `update`
+   * keeps `config.once` whatever config it writes, so a claim is never undone.
+   */
+  claimConfigFlag(tenantId: string, id: string, flag: string, at: string): Promise<boolean>;
   /** Registrations whose `expiresAt` is before `before` (watch channels to renew), soonest first. */
   listExpiring(before: string, limit: number): Promise<StoredWebhookRegistration[]>;
   recordDeliveries(records: readonly WebhookIntakeRecord[], enqueue?: WebhookIntakeEnqueue): Promise<WebhookIntakeOutcome[]>;
   appendAudit(rows: readonly (WebhookDelivery & { readonly claimedDeliveryId: string | null })[]): Promise<void>;
   /** Newest first, at most `limit`. */
   recentDeliveries(tenantId: string, registrationId: string, limit: number): Promise<(WebhookDelivery & { readonly claimedDeliveryId: string | null })[]>;
+  /**
+   * The event a delivery audit row (`id` of `recentDeliveries`) stored: `eventId` null when
+   * it stored none (a rejection, duplicate or handshake); null when there is no such row.
+   */
+  deliveryEvent(tenantId: string, registrationId: string, auditId: string): Promise<{ readonly eventId: string | null } | null>;
   getEvent(tenantId: string, id: string): Promise<WebhookEvent | null>;
   updateEvent(tenantId: string, id: string, patch: WebhookEventPatch): Promise<boolean>;
   /** Events still `pending` or `processing` received before `before`, oldest first: the recovery sweep. */

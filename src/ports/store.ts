@@ -4,11 +4,19 @@ import type { Page, PageRequest } from './page.ts';
 import type { IntegrationRepository, EntityRepository, SyncRunRepository } from './store-sync.ts';
 import type { WebhookRepository } from './store-webhooks.ts';
 import type { NotificationRepository, EventSubscriptionRepository } from './store-notifications.ts';
+import type { ConflictRepository } from './store-conflicts.ts';
+import type { DedupReviewRepository, MergeRepository } from './store-dedup.ts';
+import type { LinkSweepRepository } from './store-link-sweep.ts';
+import type { OutboxRepository } from './store-push.ts';
 
 export type * from './page.ts';
 export type * from './store-sync.ts';
 export type * from './store-webhooks.ts';
 export type * from './store-notifications.ts';
+export type * from './store-conflicts.ts';
+export type * from './store-dedup.ts';
+export type * from './store-link-sweep.ts';
+export type * from './store-push.ts';
 
 /** Tenants. `insert` fails with CONFLICT when the id exists. */
 export interface TenantRepository {
@@ -187,6 +195,11 @@ export interface Repositories {
   readonly webhooks: WebhookRepository;
   readonly notifications: NotificationRepository;
   readonly eventSubscriptions: EventSubscriptionRepository;
+  readonly dedupReviews: DedupReviewRepository;
+  readonly merges: MergeRepository;
+  readonly linkSweep: LinkSweepRepository;
+  readonly outbox: OutboxRepository;
+  readonly conflicts: ConflictRepository;
 }
 
 export interface MigrationStatus {

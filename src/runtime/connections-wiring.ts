@@ -2,6 +2,7 @@ import { ConnectionService, assertEgressAllowed, connectionLimiter } from '../co
 import type { EgressPolicy } from '../connections/index.ts';
 import { createCredentialService } from '../credentials/index.ts';
 import type { CredentialEvent, CredentialService } from '../credentials/index.ts';
+import type { Metrics } from '../observability/index.ts';
 import type { Connection } from '../domain/connection.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Locks } from '../ports/locks.ts';
@@ -38,7 +39,7 @@ export interface ConnectionsWiring {
  */
 export function buildConnectionServices(
   config: ConnectionsConfig,
-  ports: { store: Store; secrets: SecretStore; locks: Locks; clock: Clock; logger: Logger; rateLimiter?: RateLimiter; onCredentialEvent?: (event: CredentialEvent) => void },
+  ports: { store: Store; secrets: SecretStore; locks: Locks; clock: Clock; logger: Logger; rateLimiter?: RateLimiter; onCredentialEvent?: (event: CredentialEvent) => void; metrics?: Pick<Metrics, 'tokenRefresh'> },
 ): ConnectionsWiring {
   const egress: EgressPolicy = { allowPrivate: config.allowPrivateEgress, ...(config.allowOrigins === undefined ? {} : { allowOrigins: config.allowOrigins }) };
   const rateLimiter = ports.rateLimiter;
@@ -50,9 +51,10 @@ export function buildConnectionServices(
     clock: ports.clock,
     logger: ports.logger.child({ component: 'credentials' }),
     events: (event: CredentialEvent) => {
-      logger.warn({ ...event }, 'connection needs re-authorisation');
+      logger.warn({ ...event }, event.type === 'token_refresh.failing' ? 'token refresh failing' : 'connection needs re-authorisation');
       ports.onCredentialEvent?.(event);
     },
+    onRefresh: (event) => ports.metrics?.tokenRefresh(event),
     oauthClients: (provider) => {
       const client = config.oauthClients[provider];
       return client === undefined ? null : { clientId: client.clientId, clientSecret: client.clientSecret.reveal() };

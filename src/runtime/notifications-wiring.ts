@@ -9,6 +9,7 @@ import type { SecretStore } from '../ports/secret-store.ts';
 import type { Store } from '../ports/store.ts';
 import { PROVIDERS } from '../providers/index.ts';
 import type { ConnectionsConfig } from './connections-wiring.ts';
+import type { ResolvedConfig } from './config/index.ts';
 
 /**
  * How `slack_app` channels post: the Slack connection's API base (the sandbox's or
@@ -31,6 +32,7 @@ export function slackAppResolver(connections: Pick<ConnectionService, 'connectio
 export function buildNotifications(
   config: ConnectionsConfig,
   ports: { store: Store; secrets: SecretStore; queue: JobQueue; clock: Clock; logger: Logger; connections: ConnectionService; credentials: CredentialService },
+  operator: ResolvedConfig['observability']['operatorChannel'] = null,
 ): Notifications {
   return createNotifications({
     store: ports.store,
@@ -41,5 +43,7 @@ export function buildNotifications(
     publicUrl: config.publicUrl,
     egress: { allowPrivate: config.allowPrivateEgress },
     slackApp: slackAppResolver(ports.connections, ports.credentials),
+    // Operator alerts' channel: the URL is revealed here only, into the deliverer's options.
+    operatorChannel: operator === null ? null : { kind: operator.kind, url: operator.url.reveal() },
   });
 }

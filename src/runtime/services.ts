@@ -8,7 +8,7 @@ import type { Locks } from '../ports/locks.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { Store } from '../ports/store.ts';
 import type { RateLimitAdmin, RateLimiter } from '../ratelimit/index.ts';
-import type { EntityService, IntegrationService } from '../sync/index.ts';
+import type { ConflictReviewService, DedupReviewService, EntityService, HostWriteService, IntegrationService, MergeService, ResolverRegistry } from '../sync/index.ts';
 import type { WebhookReceiver, WebhookRegistrations } from '../webhooks/index.ts';
 import type { MetricsAuth } from './config/index.ts';
 import type { RootLogger } from './logging/logger.ts';
@@ -47,6 +47,19 @@ export interface Services {
   readonly integrations: IntegrationService;
   /** Entities, their links and relationships, and the change feed, for the API. */
   readonly entities: EntityService;
+  /** The host product's entity writes (create, patch, delete, bulk), each with its outbox row for the outbound worker. */
+  readonly hostWrites: HostWriteService;
+  /** The conflict review queue: list, decide (completing the sync), dismiss. */
+  readonly conflicts: ConflictReviewService;
+  /**
+   * Conflict resolvers registered in code (`PlatformOptions.resolvers`), for integrations
+   * whose strategy is `custom` with a `resolver`: the pull, webhook and push paths use them.
+   */
+  readonly resolvers: ResolverRegistry;
+  /** The dedup review queue: possible duplicates waiting for a person, accept (merge) or reject. */
+  readonly dedupReviews: DedupReviewService;
+  /** Merge lineage of entities, and undoing a merge. */
+  readonly merges: MergeService;
   /** Slack and Teams notifications (channels, rules, delivery) and events to the host product. */
   readonly notifications: Notifications;
   /** The process's Prometheus instruments: features get it as their `Metrics`; `GET /metrics` scrapes it. */

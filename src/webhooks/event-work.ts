@@ -8,7 +8,7 @@ import { googleWebhookWork } from '../providers/google/webhooks.ts';
 import { notionWebhookWork } from '../providers/notion/webhooks.ts';
 import { salesforceWebhookWork, type SalesforceNotification } from '../providers/salesforce/webhooks.ts';
 import { slackWebhookWork } from '../providers/slack/webhooks.ts';
-import type { WebhookScheme } from './verification.ts';
+import type { IntakeScheme } from './receiver.ts';
 
 export interface RecordChange {
   readonly object: string;
@@ -18,7 +18,7 @@ export interface RecordChange {
 
 export type EventWork = { readonly kind: 'records'; readonly changes: RecordChange[] } | { readonly kind: 'signal' } | { readonly kind: 'ignore' };
 
-export function eventWork(scheme: WebhookScheme, type: string, payload: Record<string, unknown>): EventWork {
+export function eventWork(scheme: IntakeScheme, type: string, payload: Record<string, unknown>): EventWork {
   const event = { type, payload };
   switch (scheme) {
     case 'github':
@@ -40,7 +40,9 @@ export function eventWork(scheme: WebhookScheme, type: string, payload: Record<s
       return { kind: 'records', changes: work.records.map((r) => ({ ...r, deleted: false })) };
     }
     case 'standard':
-      // A generic sender's event names no record we know how to fetch: an incremental run.
+    case 'pubsub':
+      // A generic sender's event, or a Pub/Sub message (Gmail's `{emailAddress, historyId}`,
+      // a Workspace event), names no record we know how to fetch: an incremental run.
       return { kind: 'signal' };
   }
 }

@@ -3,16 +3,18 @@
  * deliveries of concurrent requests wait here and are written together in one store
  * commit (audit + event rows, and, where the backend keeps the queue in the same
  * database, the `webhook-events` jobs too: one fsync for all); otherwise one queue
- * commit follows. Each request is answered only when its batch's commits returned. While a
- * batch commits, new deliveries pile up for the next one, so batches grow with load
- * and latency stays at about two commits.
+ * commit follows. Rejections' audit rows go in a second commit beside it. Each request
+ * is answered only when its batch's commits returned (durably). While a batch commits,
+ * new deliveries pile up for the next one, so batches grow with load and latency stays
+ * at about two commits.
  *
- * Failure: a store failure fails the whole batch (nothing was written: the sender
- * retries); a queue failure fails every delivery whose event was stored but not
- * enqueued. Those events stay `pending` and are picked up when the sender retries (the
- * retry is a duplicate, and a duplicate of a pending event is enqueued again under the
- * same idempotency key) or by the worker's recovery sweep, whichever comes first.
- * Rejected deliveries' audit rows ride along with the next batch; nobody waits for them.
+ * Failure: a store failure fails the whole batch (the sender retries; if the commit was
+ * written but its fsync failed, the retry is a duplicate of it); a queue failure fails
+ * every delivery whose event was stored but not enqueued. Those events stay `pending`
+ * and are picked up when the sender retries (the retry is a duplicate, and a duplicate
+ * of a pending event is enqueued again under the same idempotency key) or by the
+ * worker's recovery sweep, whichever comes first. Rejected deliveries' audit rows ride
+ * along with the next batch; nobody waits for them.
  */
 import { TributaryError } from '../domain/errors.ts';
 import type { WebhookDelivery } from '../domain/webhook.ts';
@@ -29,9 +31,13 @@ export interface WebhookEventJob {
 
 export const WEBHOOK_EVENTS_QUEUE = 'webhook-events';
 
-/** The idempotency key of an event's job: one live job per delivery. */
-export function webhookJobKey(registrationId: string, deliveryIdOrEventId: string): string {
-  return `${registrationId}:${deliveryIdOrEventId}`;
+/**
+ * The idempotency key of an event's job: one live job per event (so per delivery: a
+ * duplicate delivery names the earlier event). Keyed by the time-ordered event id, not
+ * the sender's random delivery id, so the queue's key index grows at its end.
+ */
+export function webhookJobKey(registrationId: string, eventId: string): string {
+  return `${registrationId}:${eventId}`;
 }
 
 export type AuditRow = WebhookDelivery & { readonly claimedDeliveryId: string | null };
@@ -127,22 +133,24 @@ export class IntakeBatcher {
   }
 
   async #commit(batch: Waiting[], audit: AuditRow[]): Promise<void> {
-    let outcomes: WebhookIntakeOutcome[];
-    try {
-      outcomes = await this.#store.transaction(async (tx) => {
-        const enqueue = { queue: WEBHOOK_EVENTS_QUEUE, maxAttempts: this.#maxAttempts, now: this.#clock.now() } as const;
-        const result = batch.length > 0 ? await tx.webhooks.recordDeliveries(batch.map((w) => w.record), enqueue) : [];
-        if (audit.length > 0) await tx.webhooks.appendAudit(audit);
-        return result;
-      });
-    } catch (cause) {
-      const error = unavailable('STORE_UNAVAILABLE', 'The webhook store could not commit', cause);
-      for (const w of batch) w.reject(error);
+    // Two atomic calls, not one store transaction: each is durable when it resolves, and
+    // the SQLite backend makes it so off the event loop (backends/sqlite/off-loop-commit.ts).
+    const enqueue = { queue: WEBHOOK_EVENTS_QUEUE, maxAttempts: this.#maxAttempts, now: this.#clock.now() } as const;
+    const [stored, audited] = await Promise.allSettled([
+      batch.length > 0 ? this.#store.webhooks.recordDeliveries(batch.map((w) => w.record), enqueue) : Promise.resolve([]),
+      audit.length > 0 ? this.#store.webhooks.appendAudit(audit) : Promise.resolve(),
+    ]);
+    if (audited.status === 'rejected') {
       // Audit rows of rejections are best effort: keep them for the next batch while there is room.
       if (this.#audit.length + audit.length <= this.#maxPendingAudit) this.#audit.unshift(...audit);
       else this.droppedAudit += audit.length;
+    }
+    if (stored.status === 'rejected') {
+      const error = unavailable('STORE_UNAVAILABLE', 'The webhook store could not commit', stored.reason);
+      for (const w of batch) w.reject(error);
       return;
     }
+    const outcomes = stored.value;
     const jobs: { payload: WebhookEventJob; options: EnqueueOptions }[] = [];
     const jobOwners: number[] = [];
     batch.forEach((w, i) => {
@@ -153,7 +161,7 @@ export class IntakeBatcher {
       if (eventId === null || eventId === undefined) return;
       jobs.push({
         payload: { eventId, tenantId: r.tenantId, registrationId: r.registrationId },
-        options: { idempotencyKey: webhookJobKey(r.registrationId, r.deliveryId ?? eventId), correlationId: eventId, maxAttempts: this.#maxAttempts },
+        options: { idempotencyKey: webhookJobKey(r.registrationId, eventId), correlationId: eventId, maxAttempts: this.#maxAttempts },
       });
       jobOwners.push(i);
     });

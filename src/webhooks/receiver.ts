@@ -15,7 +15,7 @@
  * becomes `disabled`; a verified delivery makes it `active` again. `onStatusChange`
  * reports each change (the notifications' `webhook.failing` / `webhook.disabled`).
  */
-import { newId } from '../domain/ids.ts';
+import { newSortableId } from '../domain/ids.ts';
 import type { WebhookStatus } from '../domain/webhook.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
@@ -25,10 +25,12 @@ import { IntakeBatcher } from './intake-batcher.ts';
 import { RegistrationCache, type CachedRegistration } from './registration-cache.ts';
 import { activeSecrets, SigningSecrets } from './signing-secrets.ts';
 import { TokenBuckets } from './token-bucket.ts';
-import { isBadInputReason, isWebhookScheme, verifierFor, type WebhookHeaders, type WebhookScheme } from './verification.ts';
+import { PUBSUB_SCHEME, remotePubSubKeys, verifyPubSubDelivery, type PubSubKeys } from './pubsub.ts';
+import { isBadInputReason, isWebhookScheme, verifierFor, type WebhookHeaders, type WebhookScheme, type WebhookVerification } from './verification.ts';
+import type { Metrics } from '../observability/index.ts';
 
 export type IntakeAnswer =
-  | { readonly kind: 'accepted' | 'duplicate' | 'handshake'; readonly reply?: { readonly contentType: string; readonly body: string } }
+  | { readonly kind: 'accepted' | 'duplicate' | 'handshake'; readonly reply?: { readonly contentType: string; readonly body: string }; /** Accepted: the stored event (the trace's root, observability/tracing.ts). */ readonly eventId?: string }
   | { readonly kind: 'unauthorized' | 'bad_request' | 'not_found' | 'disabled' | 'unavailable' }
   | { readonly kind: 'rate_limited'; readonly retryAfterSeconds: number };
 
@@ -52,8 +54,12 @@ export interface WebhookReceiverOptions {
   readonly disableAfterMs?: number;
   /** Called when the receiver changes a registration's status (for notifications). */
   readonly onStatusChange?: (registration: StoredWebhookRegistration, status: WebhookStatus) => void;
+  /** Counts signature checks (success, or failure with its reason): the metrics and the signature-failure alert. */
+  readonly metrics?: Pick<Metrics, 'webhookVerification'>;
   /** Largest intake batch per commit. Default 512. */
   readonly maxBatch?: number;
+  /** Signing keys of Pub/Sub push tokens. Default: Google's, fetched and cached (remotePubSubKeys). */
+  readonly pubsubKeys?: PubSubKeys;
 }
 
 export interface IncomingWebhook {
@@ -65,13 +71,19 @@ export interface IncomingWebhook {
 const AUDIT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const REGISTRATION_ID = /^whk_[0-9a-f]{32}$/;
 /** Schemes whose verified event payload is the JSON body itself: stored as received, not re-encoded. */
-const BODY_IS_PAYLOAD: ReadonlySet<WebhookScheme> = new Set(['github', 'slack', 'notion', 'standard']);
+const BODY_IS_PAYLOAD: ReadonlySet<IntakeScheme> = new Set(['github', 'slack', 'notion', 'standard']);
+const DUPLICATE: IntakeAnswer = Object.freeze({ kind: 'duplicate' });
+const HANDSHAKE: IntakeAnswer = Object.freeze({ kind: 'handshake' });
 /** Event types that only prove the URL works: audited, nothing to process. */
 const HANDSHAKES: ReadonlySet<string> = new Set(['ping', 'url_verification', 'verification_token']);
 
-/** The scheme a registration is verified with: its own (`standard`), else its provider's. */
-export function schemeOf(registration: Pick<StoredWebhookRegistration, 'scheme' | 'providerId'>): WebhookScheme | null {
+/** How a registration's deliveries are verified: a scheme of verification.ts, or Pub/Sub push (async, keys fetched). */
+export type IntakeScheme = WebhookScheme | typeof PUBSUB_SCHEME;
+
+/** The scheme a registration is verified with: its own (`standard`, `pubsub`), else its provider's. */
+export function schemeOf(registration: Pick<StoredWebhookRegistration, 'scheme' | 'providerId'>): IntakeScheme | null {
   const scheme = registration.scheme ?? registration.providerId;
+  if (scheme === PUBSUB_SCHEME) return PUBSUB_SCHEME;
   return isWebhookScheme(scheme) ? scheme : null;
 }
 
@@ -85,7 +97,10 @@ export class WebhookReceiver {
   readonly #failingAfter: number;
   readonly #disableAfterMs: number;
   readonly #onStatusChange: WebhookReceiverOptions['onStatusChange'];
+  readonly #metrics: WebhookReceiverOptions['metrics'];
   readonly #failures = new Map<string, number>();
+  readonly #pubsubKeys: PubSubKeys;
+  #lastTimes: { now: number; receivedAt: string; expiresAt: string } | null = null;
 
   constructor(options: WebhookReceiverOptions) {
     this.#store = options.store;
@@ -94,6 +109,8 @@ export class WebhookReceiver {
     this.#failingAfter = options.failingAfter ?? 20;
     this.#disableAfterMs = options.disableAfterMs ?? 24 * 3600_000;
     this.#onStatusChange = options.onStatusChange;
+    this.#metrics = options.metrics;
+    this.#pubsubKeys = options.pubsubKeys ?? remotePubSubKeys();
     this.#cache = new RegistrationCache({
       ttlMs: options.cacheTtlMs ?? 5000,
       maxEntries: 10_000,
@@ -125,8 +142,8 @@ export class WebhookReceiver {
     if (cached === null) return { kind: 'not_found' };
     const { registration } = cached;
     const now = this.#clock.now();
-    const receivedAt = new Date(now).toISOString();
-    const claimed = (id: string | null) => ({ id: newId('aud'), registrationId: registration.id, tenantId: registration.tenantId, receivedAt, expiresAt: new Date(now + AUDIT_RETENTION_MS).toISOString(), claimedDeliveryId: id });
+    const { receivedAt, expiresAt } = this.#times(now);
+    const claimed = (id: string | null) => ({ id: newSortableId('aud'), registrationId: registration.id, tenantId: registration.tenantId, receivedAt, expiresAt, claimedDeliveryId: id });
     const reject = (outcome: string, detail: string | null) => {
       this.#batcher.audit({ ...claimed(null), deliveryId: null, verified: false, outcome, detail });
     };
@@ -143,7 +160,18 @@ export class WebhookReceiver {
       reject('rejected_scheme', `no verifier for ${registration.scheme ?? registration.providerId}`);
       return { kind: 'unauthorized' };
     }
-    const result = verifierFor(scheme)(incoming.rawBody, incoming.headers, activeSecrets(cached.secrets, now), now);
+    let result: WebhookVerification;
+    if (scheme === PUBSUB_SCHEME) {
+      try {
+        result = await verifyPubSubDelivery(this.#pubsubKeys, registration, incoming.rawBody, incoming.headers, now);
+      } catch {
+        reject('keys_unavailable', 'the Pub/Sub signing keys could not be fetched');
+        return { kind: 'unavailable' };
+      }
+    } else {
+      result = verifierFor(scheme)(incoming.rawBody, incoming.headers, activeSecrets(cached.secrets, now), now);
+    }
+    this.#metrics?.webhookVerification(result.ok ? { provider: registration.providerId, ok: true } : { provider: registration.providerId, ok: false, reason: result.reason });
     if (!result.ok) return this.#rejected(registration, result.reason, reject);
     const { event, deliveryId } = result;
     if (scheme === 'google' && registration.providerWebhookId !== null && (event.payload as { channelId?: string }).channelId !== registration.providerWebhookId) {
@@ -153,25 +181,32 @@ export class WebhookReceiver {
     if (registration.status === 'failing') this.#setStatus(registration, 'active');
     if (event.verificationToken !== undefined) return this.#notionHandshake(registration, event.verificationToken, claimed);
     const handshake = HANDSHAKES.has(event.type) || (scheme === 'google' && event.type === 'sync');
-    const audit = claimed(deliveryId);
+    const eventId = handshake ? null : newSortableId('evt');
     try {
       const outcome = await this.#batcher.submit({
-        auditId: audit.id,
-        eventId: handshake ? null : newId('evt'),
+        auditId: newSortableId('aud'),
+        eventId,
         registrationId: registration.id,
         tenantId: registration.tenantId,
         deliveryId,
         eventType: event.type,
         payloadJson: BODY_IS_PAYLOAD.has(scheme) ? incoming.rawBody.toString('utf8') : JSON.stringify(event.payload),
         receivedAt,
-        auditExpiresAt: audit.expiresAt,
+        auditExpiresAt: expiresAt,
       });
-      const reply = event.reply ? { reply: event.reply } : {};
-      if (!outcome.stored) return { kind: 'duplicate', ...reply };
-      return { kind: handshake ? 'handshake' : 'accepted', ...reply };
+      if (event.reply !== undefined) return { kind: !outcome.stored ? 'duplicate' : handshake ? 'handshake' : 'accepted', reply: event.reply };
+      return !outcome.stored ? DUPLICATE : handshake || eventId === null ? HANDSHAKE : { kind: 'accepted', eventId };
     } catch {
       return { kind: 'unavailable' };
     }
+  }
+
+  /** The delivery's timestamps; deliveries in the same millisecond (most, under load) share one formatting. */
+  #times(now: number): { receivedAt: string; expiresAt: string } {
+    if (this.#lastTimes === null || this.#lastTimes.now !== now) {
+      this.#lastTimes = { now, receivedAt: new Date(now).toISOString(), expiresAt: new Date(now + AUDIT_RETENTION_MS).toISOString() };
+    }
+    return this.#lastTimes;
   }
 
   async #load(id: string): Promise<CachedRegistration | null> {

@@ -16,6 +16,10 @@
  *   Message to the URL); the connection's org id (`config.organizationId` or the
  *   account's) is what deliveries are checked against. Standard Webhooks senders:
  *   `scheme: 'standard'`, `config.signingSecret` the sender's `whsec_` secret.
+ * - Google Cloud Pub/Sub push: `scheme: 'pubsub'` on a Google connection, manual (a push
+ *   subscription to the URL with authentication on); `config.serviceAccountEmail` the
+ *   push service account, `config.audience` (default: the URL), `config.object` (only
+ *   that object's integrations are synced). No secret: Google's OIDC token is checked.
  *
  * No secret ever leaves this module except into the SecretStore and the provider call.
  */
@@ -28,6 +32,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { Page, PageRequest, Store, StoredWebhookRegistration } from '../ports/store.ts';
 import type { ProviderContext } from '../providers/provider.ts';
+import { PUBSUB_SCHEME, pubsubExpectation } from './pubsub.ts';
 import { generateSigningSecret, SigningSecrets } from './signing-secrets.ts';
 
 export interface RegisterWebhookInput {
@@ -36,8 +41,8 @@ export interface RegisterWebhookInput {
   readonly integrationId?: string | null;
   /** Provider event names (GitHub `issues`, ...); defaults per provider. */
   readonly events?: string[];
-  /** `standard` for a Standard Webhooks sender; absent: the provider's own scheme. */
-  readonly scheme?: 'standard' | null;
+  /** `standard` for a Standard Webhooks sender, `pubsub` for Pub/Sub push on a Google connection; absent: the provider's own scheme. */
+  readonly scheme?: 'standard' | 'pubsub' | null;
   readonly config?: Record<string, unknown>;
 }
 
@@ -59,6 +64,8 @@ export interface WebhookRegistrationView {
   readonly updatedAt: string;
   /** For providers configured by hand: what the user must do at the provider. */
   readonly manualSteps: string[];
+  /** Notion only: `awaiting` (no token from Notion yet), `available` (reveal it once), `revealed`; null otherwise. Never the token. */
+  readonly verificationToken: 'awaiting' | 'available' | 'revealed' | null;
   readonly recentDeliveries?: (WebhookDelivery & { claimedDeliveryId: string | null })[];
 }
 
@@ -66,12 +73,17 @@ export interface WebhookRegistrationsDeps {
   readonly store: Store;
   readonly secrets: SecretStore;
   readonly clock: Clock;
-  /** Public origin the providers reach us at, e.g. `https://tributary.example.com`. */
-  readonly publicBaseUrl: string;
+  /**
+   * Public origin the providers reach us at, e.g. `https://tributary.example.com`; a
+   * function when it is known only once the server listens (`--port 0`).
+   */
+  readonly publicBaseUrl: string | (() => string);
   /** The connections feature's provider context for a connection. */
   readonly contextFor: (connection: Connection, signal: AbortSignal) => ProviderContext;
   /** Called after a registration changed (the intake drops its cached copy). */
   readonly onChange?: (registrationId: string) => void;
+  /** Told when a channel could not be renewed (then the next one is tried); without it the failure is thrown. */
+  readonly onRenewalFailed?: (registration: StoredWebhookRegistration, error: unknown) => void;
   /** Google channel lifetime asked for. Default 7 days. */
   readonly channelTtlMs?: number;
 }
@@ -109,7 +121,10 @@ export class WebhookRegistrations {
     const provider = connection.provider;
     const scheme = input.scheme ?? null;
     let secret: string | null;
-    if (scheme === 'standard' || provider === 'slack') {
+    if (scheme === PUBSUB_SCHEME) {
+      checkPubSubConfig(provider, config);
+      secret = null; // the OIDC token is the credential: nothing to keep
+    } else if (scheme === 'standard' || provider === 'slack') {
       if (signingSecret === null || signingSecret === '') throw new TributaryError('VALIDATION_FAILED', 'The sender\'s signing secret is required', { field: 'config.signingSecret' });
       secret = signingSecret;
     } else if (provider === 'salesforce') {
@@ -124,7 +139,7 @@ export class WebhookRegistrations {
     const ref = secret === null ? null : await this.#signing.create(input.tenantId, id, secret);
     const registration: StoredWebhookRegistration = {
       id, tenantId: input.tenantId, integrationId: input.integrationId ?? null, connectionId: connection.id, providerId: provider,
-      webhookUrl: `${this.#deps.publicBaseUrl.replace(/\/$/, '')}${webhookPath(id)}`, webhookSecretRef: ref, providerWebhookId: null,
+      webhookUrl: `${this.#publicBaseUrl().replace(/\/$/, '')}${webhookPath(id)}`, webhookSecretRef: ref, providerWebhookId: null,
       events: input.events ?? DEFAULT_EVENTS[provider] ?? [], status: 'active', failureCount: 0, createdAt: now, updatedAt: now,
       expiresAt: null, scheme, config,
     };
@@ -194,6 +209,32 @@ export class WebhookRegistrations {
   }
 
   /**
+   * Notion's verification_token, shown exactly once: the user pastes it into Notion to
+   * activate the subscription. It stays in the vault as the signing secret; the claim
+   * (`config.once.verificationTokenRevealedAt`) is one atomic statement, so of concurrent
+   * callers only one gets it. Then ALREADY_REVEALED (410). CONFLICT (409) when the
+   * registration is not Notion's or Notion has not sent its token yet.
+   */
+  async revealVerificationToken(tenantId: string, id: string): Promise<{ verificationToken: string }> {
+    const registration = await this.#deps.store.webhooks.get(tenantId, id);
+    if (registration === null) throw new TributaryError('NOT_FOUND', 'No such webhook registration');
+    const state = verificationTokenState(registration);
+    if (state === null) throw new TributaryError('CONFLICT', 'Only Notion registrations receive a verification token');
+    if (state === 'revealed') throw new TributaryError('ALREADY_REVEALED', 'The verification token was already shown');
+    if (state === 'awaiting' || registration.webhookSecretRef === null) {
+      throw new TributaryError('CONFLICT', 'Notion has not sent the verification token yet: create the subscription at Notion first');
+    }
+    // Read before claiming: a vault failure must not use up the one reveal.
+    const bundle = await this.#signing.read(tenantId, registration.webhookSecretRef);
+    const at = new Date(this.#deps.clock.now()).toISOString();
+    if (bundle === null || !(await this.#deps.store.webhooks.claimConfigFlag(tenantId, id, REVEALED_FLAG, at))) {
+      throw new TributaryError('ALREADY_REVEALED', 'The verification token was already shown');
+    }
+    this.#deps.onChange?.(id);
+    return { verificationToken: bundle.current };
+  }
+
+  /**
    * Checks a registration end to end: it still exists at the provider with our URL and
    * events (GitHub: the hook; Google: the channel has not expired), and, for GitHub, asks
    * for a `ping` and waits until its verified delivery is in the audit.
@@ -238,11 +279,17 @@ export class WebhookRegistrations {
       if (registration.providerId !== 'google' || registration.webhookSecretRef === null) continue;
       const connection = await this.#deps.store.connections.get(registration.tenantId, registration.connectionId);
       if (connection === null) continue;
-      const ctx = this.#deps.contextFor(connection, AbortSignal.timeout(30_000));
-      const bundle = await this.#signing.read(registration.tenantId, registration.webhookSecretRef);
-      const opened = await this.#openGoogleChannel(ctx, registration, bundle?.current ?? '');
-      await this.#removeAtProvider(ctx, registration).catch(() => undefined);
-      await this.#deps.store.webhooks.update(registration.tenantId, registration.id, opened, new Date(this.#deps.clock.now()).toISOString());
+      try {
+        const ctx = this.#deps.contextFor(connection, AbortSignal.timeout(30_000));
+        const bundle = await this.#signing.read(registration.tenantId, registration.webhookSecretRef);
+        const opened = await this.#openGoogleChannel(ctx, registration, bundle?.current ?? '');
+        await this.#removeAtProvider(ctx, registration).catch(() => undefined);
+        await this.#deps.store.webhooks.update(registration.tenantId, registration.id, opened, new Date(this.#deps.clock.now()).toISOString());
+      } catch (error) {
+        if (this.#deps.onRenewalFailed === undefined) throw error;
+        this.#deps.onRenewalFailed(registration, error);
+        continue;
+      }
       this.#deps.onChange?.(registration.id);
       renewed += 1;
     }
@@ -300,12 +347,17 @@ export class WebhookRegistrations {
     }
   }
 
+  #publicBaseUrl(): string {
+    const base = this.#deps.publicBaseUrl;
+    return typeof base === 'string' ? base : base();
+  }
+
   #view(r: StoredWebhookRegistration): WebhookRegistrationView {
     return {
       id: r.id, connectionId: r.connectionId, integrationId: r.integrationId, provider: r.providerId, scheme: r.scheme ?? r.providerId,
       url: r.webhookUrl, path: webhookPath(r.id), events: r.events, status: r.status, failureCount: r.failureCount,
       providerWebhookId: r.providerWebhookId, expiresAt: r.expiresAt, createdAt: r.createdAt, updatedAt: r.updatedAt,
-      manualSteps: manualSteps(r),
+      manualSteps: manualSteps(r), verificationToken: verificationTokenState(r),
     };
   }
 }
@@ -320,13 +372,47 @@ function googleWatchPath(r: StoredWebhookRegistration): string {
   return `calendar/v3/calendars/${encodeURIComponent(String(r.config['calendarId'] ?? 'primary'))}/events/watch`;
 }
 
+const REVEALED_FLAG = 'verificationTokenRevealedAt';
+
+function verificationTokenState(r: StoredWebhookRegistration): WebhookRegistrationView['verificationToken'] {
+  if (r.providerId !== 'notion' || r.scheme !== null) return null;
+  const once = r.config['once'];
+  if (typeof once === 'object' && once !== null && typeof (once as Record<string, unknown>)[REVEALED_FLAG] === 'string') return 'revealed';
+  return r.webhookSecretRef === null ? 'awaiting' : 'available';
+}
+
+/** A Pub/Sub push registration: on a Google connection, with the push service account; audience and object optional. */
+function checkPubSubConfig(provider: string, config: Record<string, unknown>): void {
+  if (provider !== 'google') throw new TributaryError('VALIDATION_FAILED', 'Pub/Sub push registrations are for Google connections', { field: 'scheme' });
+  const email = config['serviceAccountEmail'];
+  if (typeof email !== 'string' || !/^[^@\s]{1,200}@[^@\s]{1,200}$/.test(email)) {
+    throw new TributaryError('VALIDATION_FAILED', "The push subscription's service account email is required", { field: 'config.serviceAccountEmail' });
+  }
+  for (const key of ['audience', 'object'] as const) {
+    const value = config[key];
+    if (value !== undefined && (typeof value !== 'string' || value === '' || value.length > 2048)) {
+      throw new TributaryError('VALIDATION_FAILED', `config.${key} must be a non-empty string`, { field: `config.${key}` });
+    }
+  }
+}
+
 function manualSteps(r: StoredWebhookRegistration): string[] {
   if (r.scheme === 'standard') return [`Configure the sender to POST to ${r.webhookUrl}, signing with the secret you registered.`];
+  if (r.scheme === PUBSUB_SCHEME) {
+    const expected = pubsubExpectation(r);
+    return [
+      `In Google Cloud Pub/Sub, create a push subscription with endpoint URL ${r.webhookUrl}.`,
+      `Enable authentication with the service account ${expected?.serviceAccountEmail ?? '(config.serviceAccountEmail)'} and audience ${expected?.audience ?? r.webhookUrl}.`,
+    ];
+  }
   switch (r.providerId) {
     case 'slack':
       return [`In your Slack app's Event Subscriptions, set the Request URL to ${r.webhookUrl}; Slack's url_verification is answered automatically.`, `Subscribe to: ${r.events.join(', ')}.`];
     case 'notion':
-      return [`In the Notion integration's Webhooks tab, create a subscription to ${r.webhookUrl} for: ${r.events.join(', ')}.`, 'Notion sends a verification_token, which Tributary keeps as the signing secret; paste the same token in Notion to activate the subscription.'];
+      return [
+        `In the Notion integration's Webhooks tab, create a subscription to ${r.webhookUrl} for: ${r.events.join(', ')}.`,
+        `Notion sends a verification_token, which Tributary keeps as the signing secret. Reveal it once with POST /v1/webhooks/${r.id}/verification-token/reveal and paste it in Notion to activate the subscription.`,
+      ];
     case 'salesforce':
       return [`In Salesforce Setup, create an Outbound Message (in a flow or workflow rule) with Endpoint URL ${r.webhookUrl} for each object to sync.`, 'Deliveries are checked against the connection\'s organisation id and acknowledged with <Ack>true</Ack>.'];
     default:

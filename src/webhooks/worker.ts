@@ -7,9 +7,11 @@
  *   (mapping, dedup, conflicts, as a `webhook` run, cursor untouched); a record the
  *   provider no longer has, or a deletion event, becomes a tombstone. Concurrent events
  *   for the same record are coalesced (see Coalescer).
- * - A signal (Notion, Google channels, Standard Webhooks senders): an incremental run on
- *   `sync-inbound` under the integration's idempotency key, so signals coalesce into the
- *   run already waiting.
+ * - A signal (Notion, Google channels, Pub/Sub messages, Standard Webhooks senders): an
+ *   incremental run on `sync-inbound` under the integration's idempotency key, so signals
+ *   coalesce into the run already waiting.
+ * The integrations concerned are the registration's connection's pull integrations, only
+ * its own one when it names one (`integrationId`), only those of `config.object` when set.
  * - Anything else (pings, events we do not sync): nothing.
  *
  * Idempotent: an event already `processed` is skipped, writes are upserts keyed by the
@@ -25,7 +27,7 @@ import type { Job, JobHandler, JobQueue } from '../ports/job-queue.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Store } from '../ports/store.ts';
 import type { Provider, ProviderContext } from '../providers/provider.ts';
-import { applyChanges, mappingOf, objectOf, syncJobKey, type SyncJobPayload } from '../sync/index.ts';
+import { applyChanges, mappingOf, objectOf, syncJobKey, type ResolverRegistry, type SyncJobPayload } from '../sync/index.ts';
 import { Coalescer } from './coalescer.ts';
 import { eventWork, type RecordChange } from './event-work.ts';
 import { WEBHOOK_EVENTS_QUEUE, webhookJobKey, type WebhookEventJob } from './intake-batcher.ts';
@@ -41,6 +43,8 @@ export interface WebhookWorkerDeps {
   readonly contextFor: (connection: Connection, signal: AbortSignal) => ProviderContext;
   /** How long processed events are kept. Default 7 days. */
   readonly processedRetentionMs?: number;
+  /** Resolvers registered in code, for integrations whose conflict strategy is `custom` with a `resolver`. */
+  readonly resolvers?: ResolverRegistry;
 }
 
 const DAY_MS = 86_400_000;
@@ -67,7 +71,8 @@ export function createWebhookEventHandler(deps: WebhookWorkerDeps): JobHandler<W
       }
       const work = eventWork(scheme, event.eventType ?? '', event.payload);
       if (work.kind !== 'ignore') {
-        const integrations = await pullIntegrations(deps.store, tenantId, registration.connectionId, registration.integrationId);
+        const object = typeof registration.config['object'] === 'string' ? registration.config['object'] : null;
+        const integrations = (await pullIntegrations(deps.store, tenantId, registration.connectionId, registration.integrationId)).filter((i) => object === null || sameObject(i.object, object));
         if (work.kind === 'signal') {
           await Promise.all(integrations.map((i) => deps.queue.enqueue<SyncJobPayload>('sync-inbound', { tenantId, integrationId: i.id, trigger: 'webhook' }, { idempotencyKey: syncJobKey(i.id), priority: i.priority === 'high' ? 'high' : 'normal', correlationId: eventId })));
         } else {
@@ -129,6 +134,7 @@ async function applyOne(
     runId,
     records: record === null ? [] : [record],
     deletions: record === null ? [change.id] : [],
+    resolvers: deps.resolvers,
   });
 }
 
@@ -147,7 +153,7 @@ export async function sweepPendingWebhookEvents(deps: { store: Store; queue: Job
     WEBHOOK_EVENTS_QUEUE,
     pending.map((e) => ({
       payload: { eventId: e.id, tenantId: e.tenantId, registrationId: e.registrationId },
-      options: { idempotencyKey: webhookJobKey(e.registrationId, e.deliveryId ?? e.id), correlationId: e.id },
+      options: { idempotencyKey: webhookJobKey(e.registrationId, e.id), correlationId: e.id },
     })),
   );
   return pending.length;

@@ -69,7 +69,7 @@ describe('signing in', () => {
     expect(container.textContent).toContain('store: ok');
     expect(container.querySelector('table')?.textContent).toContain('sync3');
     const nav = [...container.querySelectorAll('nav a')].map((link) => link.textContent);
-    expect(nav).toEqual(['Overview', 'Connections', 'Integrations', 'Rate limits', 'Audit log', 'API keys']);
+    expect(nav).toEqual(['Overview', 'Connections', 'Integrations', 'Entities', 'Conflicts', 'Dedup reviews', 'Webhooks', 'Notifications', 'Rate limits', 'Audit log', 'API keys']);
 
     await click(button(container, 'Sign out'));
     expect(window.sessionStorage.getItem('tributary.apiKey')).toBeNull();

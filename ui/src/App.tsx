@@ -15,6 +15,11 @@ import { RateLimits } from './pages/RateLimits.tsx';
 import { AuditLog } from './pages/AuditLog.tsx';
 import { ApiKeys } from './pages/ApiKeys.tsx';
 import { Tenants } from './pages/Tenants.tsx';
+import { Entities } from './pages/Entities.tsx';
+import { Conflicts } from './pages/Conflicts.tsx';
+import { DedupReviews } from './pages/DedupReviews.tsx';
+import { Webhooks } from './pages/Webhooks.tsx';
+import { Notifications } from './pages/Notifications.tsx';
 
 interface Route {
   path: string;
@@ -22,11 +27,16 @@ interface Route {
   adminOnly?: boolean;
 }
 
-/** The pages whose API exists and whose page is written. Entities, conflicts, webhooks and notifications join when their pages do. */
+/** The pages, in the order of the navigation. */
 const ROUTES: Route[] = [
   { path: '/', label: 'Overview' },
   { path: '/connections', label: 'Connections' },
   { path: '/integrations', label: 'Integrations' },
+  { path: '/entities', label: 'Entities' },
+  { path: '/conflicts', label: 'Conflicts' },
+  { path: '/dedup', label: 'Dedup reviews' },
+  { path: '/webhooks', label: 'Webhooks' },
+  { path: '/notifications', label: 'Notifications' },
   { path: '/rate-limits', label: 'Rate limits' },
   { path: '/audit', label: 'Audit log' },
   { path: '/api-keys', label: 'API keys' },
@@ -118,7 +128,8 @@ function Shell({ api, me, signOut }: { api: Session['api']; me: Me; signOut(): v
   );
 
   const routes = ROUTES.filter((route) => admin || !route.adminOnly);
-  const current = routes.find((route) => route.path === path);
+  // A page owns its sub-paths (`/entities/ent_…`).
+  const current = routes.find((route) => route.path === path || (route.path !== '/' && path.startsWith(`${route.path}/`)));
 
   let page;
   switch (current?.path) {
@@ -130,6 +141,21 @@ function Shell({ api, me, signOut }: { api: Session['api']; me: Me; signOut(): v
       break;
     case '/integrations':
       page = <Integrations />;
+      break;
+    case '/entities':
+      page = <Entities path={path} />;
+      break;
+    case '/conflicts':
+      page = <Conflicts />;
+      break;
+    case '/dedup':
+      page = <DedupReviews />;
+      break;
+    case '/webhooks':
+      page = <Webhooks />;
+      break;
+    case '/notifications':
+      page = <Notifications />;
       break;
     case '/rate-limits':
       page = <RateLimits />;
@@ -186,7 +212,7 @@ function Shell({ api, me, signOut }: { api: Session['api']; me: Me; signOut(): v
           <ul>
             {routes.map((route) => (
               <li key={route.path}>
-                <Link to={route.path} aria-current={route.path === path ? 'page' : undefined}>
+                <Link to={route.path} aria-current={route.path === current?.path ? 'page' : undefined}>
                   {route.label}
                 </Link>
               </li>

@@ -122,9 +122,10 @@ export function formatTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-export function StatusBadge({ status }: { status: string }) {
+/** `status` picks the colour (and is the text unless `label` gives another). */
+export function StatusBadge({ status, label }: { status: string; label?: string }) {
   const tone = status === 'active' || status === 'valid' || status === 'ready' || status === 'ok' ? 'good' : status === 'pending' ? 'neutral' : 'bad';
-  return <span className={`badge badge-${tone}`}>{status.replace(/_/g, ' ')}</span>;
+  return <span className={`badge badge-${tone}`}>{(label ?? status).replace(/_/g, ' ')}</span>;
 }
 
 /** A usage bar with its numbers as text (the bar alone is not the information). */
@@ -144,4 +145,18 @@ export function Usage({ used, limit }: { used: number; limit: number }) {
 /** For an admin on a page that acts on one tenant, when none is chosen. */
 export function NeedTenant() {
   return <p className="empty">Choose a tenant in &ldquo;Acting on tenant&rdquo; at the top of the page to see its data here.</p>;
+}
+
+/** A heading that takes focus (and scrolls into view) when it appears: a detail panel opened from a long list. */
+export function FocusHeading({ id, children }: { id: string; children: ReactNode }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ block: 'start' });
+    ref.current?.focus({ preventScroll: true });
+  }, []);
+  return (
+    <h2 id={id} ref={ref} tabIndex={-1}>
+      {children}
+    </h2>
+  );
 }

@@ -44,8 +44,8 @@ export function errorOf(container: HTMLElement, control: HTMLElement): string | 
   return null;
 }
 
-export async function type(control: HTMLInputElement | HTMLSelectElement, value: string): Promise<void> {
-  const proto = control instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+export async function type(control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, value: string): Promise<void> {
+  const proto = control instanceof HTMLSelectElement ? HTMLSelectElement.prototype : control instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
   await act(async () => {
     Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(control, value);
     control.dispatchEvent(new Event(control instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
@@ -68,5 +68,19 @@ export function button(container: HTMLElement, text: string): HTMLButtonElement 
 export async function settle(): Promise<void> {
   await act(async () => {
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+}
+
+/** The control whose aria-label reads `text` (exactly): controls in table rows are labelled that way. */
+export function byAria<T extends HTMLElement = HTMLInputElement>(container: HTMLElement, text: string): T {
+  const found = [...container.querySelectorAll<T>('[aria-label]')].find((candidate) => candidate.getAttribute('aria-label') === text);
+  if (found === undefined) throw new Error(`no control labelled "${text}"`);
+  return found;
+}
+
+/** Ticks or unticks a checkbox or radio (React listens to click). */
+export async function check(control: HTMLInputElement): Promise<void> {
+  await act(async () => {
+    control.click();
   });
 }

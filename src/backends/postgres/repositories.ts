@@ -13,6 +13,11 @@ import { PgSyncRunRepository } from './repositories/runs.ts';
 import { PgEventSubscriptionRepository } from './repositories/event-subscriptions.ts';
 import { PgNotificationRepository } from './repositories/notifications.ts';
 import { PgWebhookRepository } from './repositories/webhooks.ts';
+import { PgOutboxRepository } from './repositories/outbox.ts';
+import { PgConflictRepository } from './repositories/conflicts.ts';
+import { PgDedupReviewRepository } from './repositories/dedup-reviews.ts';
+import { PgMergeRepository } from './repositories/merges.ts';
+import { PgLinkSweepRepository } from './repositories/link-sweep.ts';
 import type { PgContext } from './sql.ts';
 
 /** The repositories over one PgContext (the pool, or a transaction's client). */
@@ -32,5 +37,10 @@ export function createPgRepositories(sql: PgContext): Repositories {
     webhooks: new PgWebhookRepository(sql),
     notifications: new PgNotificationRepository(sql),
     eventSubscriptions: new PgEventSubscriptionRepository(sql),
+    outbox: new PgOutboxRepository(sql),
+    dedupReviews: new PgDedupReviewRepository(sql),
+    merges: new PgMergeRepository(sql),
+    linkSweep: new PgLinkSweepRepository(sql),
+    conflicts: new PgConflictRepository(sql),
   };
 }

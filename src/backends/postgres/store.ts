@@ -9,6 +9,11 @@ import type {
   CredentialRepository,
   EntityRepository,
   EventSubscriptionRepository,
+  OutboxRepository,
+  DedupReviewRepository,
+  MergeRepository,
+  LinkSweepRepository,
+  ConflictRepository,
   IntegrationRepository,
   MigrationStatus,
   NotificationRepository,
@@ -69,6 +74,22 @@ const types = {
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
+ * Progress under contention (cluster mode: many processes committing pages at once).
+ * Serializable transactions conflict more often than their data does: PostgreSQL's
+ * predicate locks cover whole index pages (two runs whose keys share a page of
+ * sync_runs_pkey clash), and widen to whole relations past max_pred_locks_per_relation.
+ * Retried blindly, the same transactions can keep aborting each other. So a retry runs
+ * in the schema's retry lane: it first takes a session-level advisory lock (before BEGIN,
+ * hence before the transaction's snapshot, and released after COMMIT or ROLLBACK), so
+ * retries run one at a time among themselves while first attempts go on beside them
+ * unhindered. (An earlier design made late retries lock `schema_migrations` exclusively:
+ * that waited for every transaction in flight and stopped every new one meanwhile, and
+ * under a webhook burst a sixth of all transactions did it, serialising the cluster.)
+ */
+const RETRY_LANE_LOCK = "SELECT pg_advisory_lock(hashtext('tributary.retry-lane:' || current_schema()))";
+const RETRY_LANE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('tributary.retry-lane:' || current_schema()))";
+
+/**
  * The cluster-mode Store on PostgreSQL, through a pg Pool: the same tables (migrations
  * with the same versions, PostgreSQL dialect), the same repository semantics and cursor
  * format as the embedded SQLite store.
@@ -82,7 +103,8 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * transactions behave as if run one after another, so a read-modify-write never loses an
  * update. When PostgreSQL aborts one of two clashing transactions (serialization failure
  * 40001, deadlock 40P01), `fn` is run again on a fresh transaction, up to
- * `transactionRetries` times with a short growing pause (1, 2, 4, 8 ms); after that the
+ * `transactionRetries` times with a short growing, jittered pause (about 1, 2, 4, 8 ms),
+ * each retry in the retry lane (see RETRY_LANE_LOCK); after that the
  * failure surfaces as STORE_UNAVAILABLE (retryable). `fn` must therefore be safe to run
  * again, which the port's rules already demand (it awaits only the `tx` repositories). Any
  * other error rolls back and is rethrown as it was.
@@ -107,6 +129,11 @@ export class PostgresStore implements Store {
   readonly webhooks: WebhookRepository;
   readonly notifications: NotificationRepository;
   readonly eventSubscriptions: EventSubscriptionRepository;
+  readonly outbox: OutboxRepository;
+  readonly dedupReviews: DedupReviewRepository;
+  readonly merges: MergeRepository;
+  readonly linkSweep: LinkSweepRepository;
+  readonly conflicts: ConflictRepository;
   /** For repositories that stamp their own times. */
   readonly clock: Clock;
   readonly #pool: pg.Pool;
@@ -171,6 +198,11 @@ export class PostgresStore implements Store {
     this.webhooks = repositories.webhooks;
     this.notifications = repositories.notifications;
     this.eventSubscriptions = repositories.eventSubscriptions;
+    this.outbox = repositories.outbox;
+    this.dedupReviews = repositories.dedupReviews;
+    this.merges = repositories.merges;
+    this.linkSweep = repositories.linkSweep;
+    this.conflicts = repositories.conflicts;
   }
 
   /** Applies the pending PostgreSQL migrations under an advisory lock (see migrate.ts). */
@@ -193,18 +225,17 @@ export class PostgresStore implements Store {
     this.#refuseInsideTransaction('store.transaction (transactions do not nest)');
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.#transactionOnce(fn);
+        return await this.#transactionOnce(fn, attempt > 0);
       } catch (error) {
         if (attempt >= this.#retries || !RETRYABLE_TRANSACTION_CODES.has(sqlStateOf(error))) throw error;
-        // PostgreSQL guarantees the transaction that survived a serialization conflict
-        // commits, so a plain growing pause suffices (no jitter, hence no randomness).
-        await new Promise((resolve) => setTimeout(resolve, 2 ** attempt));
+        // Jitter, so that transactions that clashed do not start again in step.
+        await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * (0.5 + Math.random())));
       }
     }
   }
 
-  #transactionOnce<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.#inTransaction('BEGIN ISOLATION LEVEL SERIALIZABLE', (tx) => fn(createPgRepositories(tx)));
+  #transactionOnce<T>(fn: (tx: Repositories) => Promise<T>, retry: boolean): Promise<T> {
+    return this.#inTransaction('BEGIN ISOLATION LEVEL SERIALIZABLE', (tx) => fn(createPgRepositories(tx)), retry);
   }
 
   /**
@@ -212,8 +243,16 @@ export class PostgresStore implements Store {
    * throw. The async context is marked as inside this store's transaction meanwhile, and
    * the context handed to `work` fails once the transaction ended.
    */
-  async #inTransaction<T>(begin: string, work: (tx: PgContext) => Promise<T>): Promise<T> {
+  async #inTransaction<T>(begin: string, work: (tx: PgContext) => Promise<T>, inRetryLane = false): Promise<T> {
     const client = await this.#connect();
+    if (inRetryLane) {
+      try {
+        await runTranslated(() => client.query(RETRY_LANE_LOCK));
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+    }
     const scope: TransactionScope = { store: this, open: true };
     let broken = false;
     const tx: PgContext = {
@@ -244,6 +283,8 @@ export class PostgresStore implements Store {
       }
       throw error;
     } finally {
+      // A connection that cannot unlock is dropped: PostgreSQL releases a session's locks with it.
+      if (inRetryLane && !broken) broken = await client.query(RETRY_LANE_UNLOCK).then(() => false, () => true);
       client.release(broken);
     }
   }

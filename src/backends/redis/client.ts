@@ -8,6 +8,13 @@ export interface RedisClientOptions {
   commandTimeoutMs?: number;
   /** Delay between reconnection attempts while the server is away. Default 250 ms. */
   reconnectDelayMs?: number;
+  /**
+   * Batch the commands issued in one tick into one write (ioredis auto-pipelining). Default
+   * true. The rate limiter's connection turns it off (measured on its call path: about 1.8 MB
+   * kept alive past each young-generation collection with it, 5 KB without, so ten times the
+   * GC time; and a command issued while a batch is in flight waits for that batch's replies).
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -23,7 +30,7 @@ export async function connectRedis(options: RedisClientOptions): Promise<Redis> 
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs ?? 500,
     retryStrategy: () => options.reconnectDelayMs ?? 250,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? true,
   };
   const client = new Redis(options.url, redisOptions);
   // Connection errors are reported through failed commands; without a listener ioredis

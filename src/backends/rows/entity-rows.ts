@@ -51,6 +51,7 @@ export type LinkedRow<C extends ColumnTypes> = EntityRow<C> & {
   remote_version: string | null;
   base_snapshot: C['json'] | null;
   tombstoned_at: string | null;
+  remote_modified_at: string | null;
 };
 
 export interface RelationshipRow {
@@ -130,6 +131,7 @@ export function entityRowMappers<C extends ColumnTypes>(columns: ColumnDecoders<
       remoteVersion: row.remote_version,
       baseSnapshot: snapshot(row.base_snapshot),
       tombstonedAt: row.tombstoned_at,
+      remoteModifiedAt: row.remote_modified_at,
       entity: toEntity(row),
     }),
     toChange: (r) => ({ seq: r.seq, tenantId: r.tenant_id, entityId: r.entity_id, change: columns.json<Record<string, unknown>>(r.change), at: r.at }),

@@ -1,3 +1,4 @@
+import { TributaryError } from '../../domain/errors.ts';
 import type { RunRecordError, StoredError, SyncResult, SyncResultStatus } from '../../domain/sync-run.ts';
 import type { SyncTrigger } from '../../domain/integration.ts';
 import type { SyncRunDetail } from '../../ports/store.ts';
@@ -105,4 +106,9 @@ export function toResult(r: ResultRow): SyncResult {
     ttlSeconds: r.ttl_seconds,
     expiresAt: r.expires_at,
   };
+}
+
+/** A run write refused by the write guard (SyncRunRepository): the run finished, or a newer lease holder wrote it. */
+export function staleRun(id: string): TributaryError {
+  return new TributaryError('LOCK_NOT_HELD', `Run ${id} was finished or taken over by another worker`);
 }

@@ -13,6 +13,11 @@ import type {
   WebhookRepository,
   NotificationRepository,
   EventSubscriptionRepository,
+  OutboxRepository,
+  DedupReviewRepository,
+  MergeRepository,
+  LinkSweepRepository,
+  ConflictRepository,
   AuditRepository,
   MigrationStatus,
   Repositories,
@@ -35,7 +40,12 @@ import { SqliteIntegrationRepository } from './repositories/integrations.ts';
 import { SqliteSyncRunRepository } from './repositories/runs.ts';
 import { SqliteWebhookRepository } from './repositories/webhooks.ts';
 import { SqliteNotificationRepository } from './repositories/notifications.ts';
+import { SqliteOutboxRepository } from './repositories/outbox.ts';
 import { SqliteEventSubscriptionRepository } from './repositories/event-subscriptions.ts';
+import { SqliteDedupReviewRepository } from './repositories/dedup-reviews.ts';
+import { SqliteMergeRepository } from './repositories/merges.ts';
+import { SqliteLinkSweepRepository } from './repositories/link-sweep.ts';
+import { SqliteConflictRepository } from './repositories/conflicts.ts';
 import { StatementCache, runTranslated, translateSqliteError, type SqlContext } from './store-sql.ts';
 import { purgeExpiredRows } from './store-ttl.ts';
 
@@ -82,6 +92,11 @@ function createRepositories(sql: SqlContext): Repositories {
     webhooks: new SqliteWebhookRepository(sql),
     notifications: new SqliteNotificationRepository(sql),
     eventSubscriptions: new SqliteEventSubscriptionRepository(sql),
+    dedupReviews: new SqliteDedupReviewRepository(sql),
+    merges: new SqliteMergeRepository(sql),
+    linkSweep: new SqliteLinkSweepRepository(sql),
+    outbox: new SqliteOutboxRepository(sql),
+    conflicts: new SqliteConflictRepository(sql),
   };
 }
 
@@ -111,6 +126,11 @@ export class SqliteStore implements Store {
   readonly webhooks: WebhookRepository;
   readonly notifications: NotificationRepository;
   readonly eventSubscriptions: EventSubscriptionRepository;
+  readonly outbox: OutboxRepository;
+  readonly dedupReviews: DedupReviewRepository;
+  readonly merges: MergeRepository;
+  readonly linkSweep: LinkSweepRepository;
+  readonly conflicts: ConflictRepository;
   /** For the data-model repositories that stamp their own times (change feed, audits). */
   readonly clock: Clock;
   readonly #handle: SqliteHandle;
@@ -142,6 +162,11 @@ export class SqliteStore implements Store {
     this.webhooks = repositories.webhooks;
     this.notifications = repositories.notifications;
     this.eventSubscriptions = repositories.eventSubscriptions;
+    this.outbox = repositories.outbox;
+    this.dedupReviews = repositories.dedupReviews;
+    this.merges = repositories.merges;
+    this.linkSweep = repositories.linkSweep;
+    this.conflicts = repositories.conflicts;
   }
 
   /** Applies every pending migration file (all backends' tables share the file). */

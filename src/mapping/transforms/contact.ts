@@ -28,7 +28,16 @@ export function toE164(raw: string, region: string): string | null {
   const key = `${region}|${raw}`;
   const hit = phoneCache.get(key);
   if (hit !== undefined) return hit;
-  const parsed = parsePhoneNumberFromString(raw, region as CountryCode);
+  // libphonenumber throws (and catches) an error for text it cannot read as a number;
+  // that stack trace is never seen, and capturing it was a third or more of the cost.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let parsed;
+  try {
+    parsed = parsePhoneNumberFromString(raw, region as CountryCode);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
   const result = parsed && parsed.isPossible() ? parsed.number : null;
   if (phoneCache.size >= PHONE_CACHE_LIMIT) phoneCache.clear();
   phoneCache.set(key, result);

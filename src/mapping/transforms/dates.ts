@@ -105,11 +105,15 @@ export function parseTime(value: unknown, zone: string): ParsedTime {
   if (slashed) return checkedDate(Number(slashed[1]), Number(slashed[2]), Number(slashed[3]), value);
   const m = ISO.exec(s);
   if (!m) throw new TransformError(`not an ISO 8601 date: ${describe(value)}`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
   if (m[4] === undefined) return checkedDate(y, mo, d, value);
-  const [h, mi, sec] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const sec = Number(m[6] ?? 0);
   const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  checkedDate(y, mo, d, value);
+  if (!isCalendarDate(y, mo, d)) throw invalidDate(value);
   if (h > 23 || mi > 59 || sec > 60) throw new TransformError(`not a valid time: ${describe(value)}`);
   const offset = m[8];
   if (!offset) return { kind: 'instant', epochMs: fromLocal(y, mo, d, h, mi, sec, ms, zone) };
@@ -122,10 +126,17 @@ export function parseTime(value: unknown, zone: string): ParsedTime {
 }
 
 function checkedDate(y: number, mo: number, d: number, original: unknown): ParsedTime {
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) throw new TransformError(`not a valid date: ${describe(original)}`);
+  if (!isCalendarDate(y, mo, d)) throw invalidDate(original);
   return { kind: 'date', date: `${String(y).padStart(4, '0')}-${pad(mo)}-${pad(d)}` };
 }
+
+/** True when the day exists (no 31 April); builds no text, as every date-time of a sync passes here. */
+function isCalendarDate(y: number, mo: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+const invalidDate = (original: unknown): TransformError => new TransformError(`not a valid date: ${describe(original)}`);
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');

@@ -73,10 +73,17 @@ export interface TransformDef {
   };
 }
 
-/** Thrown by a transform for a value it cannot convert; the engine records the reason. */
+/**
+ * Thrown by a transform for a value it cannot convert; the engine records the reason.
+ * No stack trace: only the reason is ever used, and capturing a stack made a bad value
+ * cost more than mapping a whole record on the ingest path.
+ */
 export class TransformError extends Error {
   constructor(reason: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(reason);
+    Error.stackTraceLimit = limit;
     this.name = 'TransformError';
   }
 }

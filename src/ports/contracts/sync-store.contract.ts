@@ -101,6 +101,9 @@ export function runSyncStoreContract(name: string, create: () => Promise<{ store
       expect(feed[1]!.seq).toBeGreaterThan(feed[0]!.seq);
       expect(await store.entities.changes('ten_a', feed[1]!.seq, 10)).toEqual([]);
       expect(await store.entities.changes('ten_b', 0, 10)).toEqual([]);
+      expect((await store.entities.changes('ten_a', 0, 10, 'ent_2')).map((c) => c.entityId)).toEqual(['ent_2']);
+      expect(await store.entities.changes('ten_a', feed[1]!.seq, 10, 'ent_2')).toEqual([]);
+      expect(await store.entities.changes('ten_b', 0, 10, 'ent_2')).toEqual([]);
 
       // A failing batch leaves nothing behind.
       await expect(store.transaction(async (tx) => {
@@ -164,6 +167,59 @@ export function runSyncStoreContract(name: string, create: () => Promise<{ store
       await store.purgeExpired(T0 + 100_000);
       expect(await store.runs.getResultByRun('ten_a', 'run_1')).toBeNull();
       expect(await store.runs.get('ten_a', 'run_1')).toBeNull();
+    });
+
+    it('guards run writes: none after the run finished, none under a lower fence than the run has seen', async () => {
+      await store.integrations.insert(integration('int_1', 'ten_a'), null);
+      const run = { id: 'run_f', tenantId: 'ten_a', integrationId: 'int_1', type: 'manual' as const, status: 'queued', startedAt: iso(0), finishedAt: null, recordsSoFar: 0, pages: 0, totalEstimate: null, error: null, checkpoint: null, expiresAt: null };
+      const progress = (pages: number, fence?: number) => ({ recordsSoFar: pages * 10, pages, totalEstimate: null, checkpoint: { page: pages }, counts: { created: pages, updated: 0, unchanged: 0, deleted: 0, failed: 0 }, fullResync: false, fence });
+      await store.runs.ensure(run);
+      expect(await store.runs.setStatus('ten_a', 'run_f', 'running', null, 5)).toBe(true);
+      // Another worker's lease (token 7) takes the run over; the old one (5) is refused from then on.
+      expect(await store.runs.setStatus('ten_a', 'run_f', 'running', null, 7)).toBe(true);
+      await store.runs.progress('ten_a', 'run_f', progress(2, 7));
+      await expect(store.runs.progress('ten_a', 'run_f', progress(1, 5))).rejects.toMatchObject({ code: 'LOCK_NOT_HELD' });
+      expect(await store.runs.setStatus('ten_a', 'run_f', 'retrying', { code: 'PROVIDER_UNAVAILABLE', message: 'x' }, 5)).toBe(false);
+      expect(await store.runs.finish('ten_a', 'run_f', { status: 'failed', finishedAt: iso(3), error: null, expiresAt: null, fence: 5 })).toBe(false);
+      expect(await store.runs.get('ten_a', 'run_f')).toMatchObject({ status: 'running', finishedAt: null, pages: 2 });
+      expect(await store.runs.finish('ten_a', 'run_f', { status: 'succeeded', finishedAt: iso(4), error: null, expiresAt: null, fence: 7 })).toBe(true);
+      // Finished is final, whoever writes: unfenced writers included.
+      expect(await store.runs.setStatus('ten_a', 'run_f', 'retrying', null)).toBe(false);
+      expect(await store.runs.setStatus('ten_a', 'run_f', 'running', null, 9)).toBe(false);
+      await expect(store.runs.progress('ten_a', 'run_f', progress(3))).rejects.toMatchObject({ code: 'LOCK_NOT_HELD' });
+      expect(await store.runs.finish('ten_a', 'run_f', { status: 'failed', finishedAt: iso(5), error: null, expiresAt: null })).toBe(false);
+      expect(await store.runs.get('ten_a', 'run_f')).toMatchObject({ status: 'succeeded', finishedAt: iso(4), error: null, pages: 2 });
+      // A refused progress inside a transaction rolls the transaction's other writes back (a page and its cursor).
+      await expect(store.transaction(async (tx) => {
+        await tx.integrations.setCursor('ten_a', 'int_1', { stale: true }, iso(6));
+        await tx.runs.progress('ten_a', 'run_f', progress(4, 9));
+      })).rejects.toMatchObject({ code: 'LOCK_NOT_HELD' });
+      expect((await store.integrations.get('ten_a', 'int_1'))!.cursor).toBeNull();
+    });
+
+    it('keeps a link\'s remote modification time (absent or null keeps the stored one) and writes a batch\'s merge lineage', async () => {
+      const modified = async (): Promise<string | null | undefined> =>
+        (await store.entities.findLinks('ten_a', 'con_ten_a', [{ object: 'Contact', externalId: '003A' }]))[0]?.remoteModifiedAt;
+      const lineage = { id: 'mrg_1', tenantId: 'ten_a', survivorId: 'ent_1', mergedId: 'ent_9', snapshot: { kind: 'link', linkIds: ['lnk_1'] }, reason: { automatic: true }, mergedAt: iso(1), undoneAt: null };
+      await store.entities.applyBatch(batch({
+        entityInserts: [{ id: 'ent_1', type: 'person', fields: {} }],
+        linkInserts: [link('lnk_1', 'ent_1', '003A', 'con_ten_a', { remoteModifiedAt: iso(10) })],
+        merges: [lineage],
+      }));
+      expect(await modified()).toBe(iso(10));
+      expect((await store.merges.listByEntity('ten_a', 'ent_1')).items).toEqual([lineage]);
+      expect((await store.merges.listByEntity('ten_b', 'ent_1')).items).toEqual([]);
+      const update = { id: 'lnk_1', recordId: null, remoteVersion: 'v2', baseSnapshot: { a: 2 }, tombstonedAt: null };
+      await store.entities.applyBatch(batch({ linkUpdates: [update] }));
+      expect(await modified()).toBe(iso(10));
+      await store.entities.applyBatch(batch({ linkUpdates: [{ ...update, remoteModifiedAt: iso(20) }] }));
+      expect(await modified()).toBe(iso(20));
+      await store.outbox.recordPush('ten_a', 'lnk_1', { remoteVersion: 'v3', baseSnapshot: { a: 3 }, pushedHash: 'h', at: iso(30), remoteModifiedAt: iso(30) });
+      expect(await modified()).toBe(iso(30));
+      await store.outbox.recordPush('ten_a', 'lnk_1', { remoteVersion: 'v4', baseSnapshot: { a: 4 }, pushedHash: 'h', at: iso(40) });
+      expect(await modified()).toBe(iso(30));
+      // The time is bookkeeping of the writer, not part of the link the API shows.
+      expect(Object.keys((await store.entities.linksOf('ten_a', 'ent_1'))[0]!)).not.toContain('remoteModifiedAt');
     });
   });
 }

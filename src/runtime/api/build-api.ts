@@ -14,6 +14,9 @@ import { rateLimitRoutes } from './rate-limit-routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { entityRoutes } from './routes/entities.ts';
+import { conflictRoutes } from './routes/conflicts.ts';
+import { dedupReviewRoutes } from './routes/dedup-reviews.ts';
+import { mergeRoutes } from './routes/merges.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { mappingPreviewRoutes } from './routes/mapping-preview.ts';
 import { PROVIDERS, isProviderId } from '../../providers/index.ts';
@@ -27,10 +30,15 @@ import { meRoutes } from './routes/me.ts';
 import { httpMetricsHook, metricsRoutes } from './routes/metrics.ts';
 import { tenantCollectionRoutes, tenantItemRoutes } from './routes/tenants.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { webhookReplayRoutes } from './routes/webhook-replay.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { mappingTransformRoutes } from './routes/mapping-transforms.ts';
+import { DeadLetterAdmin } from '../../queues/index.ts';
+import { WebhookDeliveryReplay } from '../../webhooks/index.ts';
 import { webhookReceiverRoutes } from './webhook-receiver.ts';
 import { uiRoutes } from './ui-routes.ts';
 
-export type ApiServices = Pick<Services, 'tenants' | 'apiKeys' | 'audit' | 'readiness' | 'rateLimits' | 'connections' | 'webhookReceiver' | 'webhookRegistrations' | 'notifications' | 'integrations' | 'entities' | 'metrics' | 'metricsAuth'>;
+export type ApiServices = Pick<Services, 'tenants' | 'apiKeys' | 'audit' | 'readiness' | 'rateLimits' | 'connections' | 'webhookReceiver' | 'webhookRegistrations' | 'notifications' | 'integrations' | 'entities' | 'hostWrites' | 'conflicts' | 'dedupReviews' | 'merges' | 'metrics' | 'metricsAuth' | 'store' | 'queue' | 'clock'>;
 
 export interface ApiOptions {
   /** The process's root logger; request lines are its children, carrying `requestId`. */
@@ -86,8 +94,11 @@ export function buildApi(services: ApiServices, options: ApiOptions): Api {
       await v1.register(authentication, { apiKeys: services.apiKeys });
       await v1.register(meRoutes, { tenants: services.tenants });
       await v1.register(tenantCollectionRoutes, { tenants: services.tenants });
-      await v1.register(auditRoutes, { audit: services.audit });
+      await v1.register(auditRoutes, { audit: services.audit, tokenRefreshes: services.store.tokenRefreshAudit, webhookDeliveries: services.store.webhooks });
       await v1.register(rateLimitRoutes, { rateLimits: services.rateLimits });
+      await v1.register(mappingTransformRoutes);
+      await v1.register(deadLetterRoutes, { deadLetters: new DeadLetterAdmin({ queue: services.queue, store: services.store, clock: services.clock }) });
+      const webhookReplay = new WebhookDeliveryReplay({ store: services.store, queue: services.queue, clock: services.clock });
       // Every tenant-scoped route group goes here: the scope decides its tenant. Groups that
       // tenant keys reach without naming their tenant are registered twice: at /v1 (the
       // key's tenant) and under /v1/tenants/:tenantId (for admin keys).
@@ -101,8 +112,12 @@ export function buildApi(services: ApiServices, options: ApiOptions): Api {
           prefix, tenants, integrations: services.integrations, connections: services.connections, providerFor: (id: string) => (isProviderId(id) ? PROVIDERS[id] : undefined),
         });
         await v1.register(tenantScoped(runRoutes), { prefix, tenants, integrations: services.integrations });
-        await v1.register(tenantScoped(entityRoutes), { prefix, tenants, entities: services.entities });
+        await v1.register(tenantScoped(entityRoutes), { prefix, tenants, entities: services.entities, writes: services.hostWrites });
+        await v1.register(tenantScoped(conflictRoutes), { prefix, tenants, conflicts: services.conflicts });
+        await v1.register(tenantScoped(dedupReviewRoutes), { prefix, tenants, reviews: services.dedupReviews });
+        await v1.register(tenantScoped(mergeRoutes), { prefix, tenants, merges: services.merges });
         await v1.register(tenantScoped(webhookRoutes), { prefix, tenants, webhooks: services.webhookRegistrations });
+        await v1.register(tenantScoped(webhookReplayRoutes), { prefix, tenants, replay: webhookReplay });
         await v1.register(tenantScoped(notificationRoutes), { prefix, tenants, notifications: services.notifications.admin });
         await v1.register(tenantScoped(eventSubscriptionRoutes), { prefix, tenants, eventSubscriptions: services.notifications.hostEvents.subscriptions });
       }

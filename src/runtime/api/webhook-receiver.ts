@@ -7,6 +7,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { IntakeAnswer, WebhookReceiver } from '../../webhooks/index.ts';
+import { recordIntakeSpan, tracingEnabled } from '../../observability/index.ts';
 
 export interface WebhookReceiverRouteOptions {
   readonly receiver: WebhookReceiver;
@@ -45,9 +46,13 @@ export async function webhookReceiverRoutes(app: FastifyInstance, options: Webho
     if (status === 500) request.log.error({ err: error }, 'webhook intake failed');
     void reply.status(status).send({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL' : 'VALIDATION_FAILED', message: status === 413 ? 'The request body is too large' : 'Bad request', requestId: request.id } });
   });
-  app.post<{ Params: { registrationId: string } }>('/webhooks/:registrationId/events', { bodyLimit }, async (request, reply) => {
+  // Hot path: no per-request info lines (two pino lines cost more than the verification;
+  // every delivery has its audit row instead), no schema (the raw bytes are the input).
+  app.post<{ Params: { registrationId: string } }>('/webhooks/:registrationId/events', { bodyLimit, logLevel: 'warn' }, async (request, reply) => {
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const startedAt = tracingEnabled() ? Date.now() : 0;
     const answer = await options.receiver.receive({ registrationId: request.params.registrationId, rawBody, headers: request.headers });
+    if (startedAt !== 0) recordIntakeSpan({ startedAt, registrationId: request.params.registrationId, outcome: answer.kind, eventId: 'eventId' in answer ? answer.eventId : null, status: STATUS[answer.kind] });
     void reply.status(STATUS[answer.kind]);
     if (answer.kind === 'rate_limited') void reply.header('retry-after', String(answer.retryAfterSeconds));
     if ('reply' in answer && answer.reply !== undefined) return reply.type(answer.reply.contentType).send(answer.reply.body);

@@ -19,21 +19,26 @@ export async function runPlatform(config: ResolvedConfig, io: CliIo): Promise<vo
   const logger = createLogger(config.log);
   // The demo's sandbox first: its loopback host is the one private host connections may reach.
   const sandbox = config.demo ? await startDemoSandboxSafely(config, logger) : null;
+  // With `--port 0` and no configured public URL, the real port is known once listening (set below).
+  let publicUrl = config.connections.publicUrl;
   let platform: Awaited<ReturnType<typeof buildPlatform>>;
   try {
-    platform = await buildPlatform(config, { logger, ...(sandbox === null ? {} : { egressAllowOrigins: [new URL(sandbox.url).origin] }) });
+    platform = await buildPlatform(config, { logger, publicUrl: () => publicUrl, ...(sandbox === null ? {} : { egressAllowOrigins: [new URL(sandbox.url).origin] }) });
   } catch (error) {
     await sandbox?.close();
     throw error;
   }
   let running: RunningRoles;
   try {
-    running = await startRoles(config.roles, { services: platform.services, server: config.server, tokenRefresher: config.tokenRefresher, logger });
+    running = await startRoles(config.roles, {
+      services: platform.services, server: config.server, tokenRefresher: config.tokenRefresher, leader: config.leader, workers: config.workers, roles: config.roles, logger,
+    });
   } catch (error) {
     await platform.close();
     await sandbox?.close();
     throw error;
   }
+  publicUrl = publicUrlOnceListening(config, running.url);
   // Installed once started: a signal during start-up terminates the process the default
   // way, which loses nothing (commits are durable; a job lease held by then expires).
   handleShutdownSignals({
@@ -48,10 +53,21 @@ export async function runPlatform(config: ResolvedConfig, io: CliIo): Promise<vo
       }
     },
   });
-  logger.info({ url: running.url, roles: config.roles, dataDir: config.dataDir, demo: config.demo }, 'tributary started');
-  const demo = sandbox === null ? null : await seedDemoSafely(platform.services, sandbox, config, logger);
+  logger.info({ url: running.url, roles: config.roles, store: config.store.display, redis: config.redis?.display ?? null, demo: config.demo }, 'tributary started');
+  const demo = sandbox === null ? null : await seedDemoSafely(platform.services, sandbox, config, publicUrl, logger);
   io.stderr(await banner(config, running, platform.services));
   if (demo !== null) io.stderr(demoBanner(demo, running.url));
+}
+
+/**
+ * The configured public URL, except that the default one made from `--port 0` (`http://host:0`:
+ * a configured URL never has port 0) takes the port the server actually listens on.
+ */
+export function publicUrlOnceListening(config: ResolvedConfig, listeningUrl: string | null): string {
+  const configured = new URL(config.connections.publicUrl);
+  if (config.server.port !== 0 || configured.port !== '0' || listeningUrl === null) return config.connections.publicUrl;
+  configured.port = new URL(listeningUrl).port;
+  return configured.origin;
 }
 
 /** Demo failures never stop the platform: logged, and the platform runs without the demo. */
@@ -65,10 +81,10 @@ async function startDemoSandboxSafely(config: ResolvedConfig, logger: ReturnType
   }
 }
 
-async function seedDemoSafely(services: Services, sandbox: DemoSandbox, config: ResolvedConfig, logger: ReturnType<typeof createLogger>): Promise<DemoInfo | null> {
+async function seedDemoSafely(services: Services, sandbox: DemoSandbox, config: ResolvedConfig, publicUrl: string, logger: ReturnType<typeof createLogger>): Promise<DemoInfo | null> {
   try {
     const { seedDemo } = await import('../demo/index.ts');
-    const demo = await seedDemo(services, { sandbox, dataDir: config.dataDir, publicUrl: config.connections.publicUrl, logger: logger.child({ component: 'demo' }) });
+    const demo = await seedDemo(services, { sandbox, dataDir: config.dataDir, publicUrl, logger: logger.child({ component: 'demo' }) });
     logger.info({ tenantId: demo.tenantId, sandbox: demo.sandboxUrl, connected: demo.connected }, 'demo ready');
     return demo;
   } catch (error) {
@@ -90,10 +106,13 @@ function demoBanner(demo: DemoInfo, url: string | null): string {
 /** The human-readable start message (stderr; stdout carries the JSON logs). */
 async function banner(config: ResolvedConfig, running: RunningRoles, services: Services): Promise<string> {
   const lines: string[] = [];
-  lines.push(running.url === null ? 'Tributary is running (no api role in this process).' : `Tributary is running at ${running.url}`);
-  if (running.url !== null) lines.push(`  API docs:  ${running.url}/docs`);
+  const api = config.roles.includes('api');
+  if (running.url === null) lines.push('Tributary is running (no server in this process).');
+  else lines.push(api ? `Tributary is running at ${running.url}` : `Tributary webhook intake is running at ${running.url}`);
+  if (running.url !== null && api) lines.push(`  API docs:  ${running.url}/docs`);
   lines.push(`  Roles:     ${config.roles.join(', ')}`);
-  lines.push(`  Data:      ${config.dataDir} (tributary.db, master.key)`);
+  if (config.redis === null) lines.push(`  Data:      ${config.dataDir} (tributary.db, master.key)`);
+  else lines.push(`  Cluster:   store ${config.store.display}; queue, locks and counters on ${config.redis.display} (prefix ${config.redis.prefix})`);
   const storedAdminKeys = (await services.apiKeys.list(null)).filter((key) => key.revokedAt === null).length;
   if (config.auth.adminKey !== null) {
     lines.push('  Admin key: TRIBUTARY_ADMIN_KEY is set; send it as `Authorization: Bearer <key>`.');

@@ -32,8 +32,9 @@ describe('configuration', () => {
     const config = loadConfig({ env: {}, cwd: dir });
     expect(config.server).toEqual({ port: 3000, host: '127.0.0.1' });
     expect(config.dataDir).toBe(join(dir, 'data'));
-    expect(config.store.path).toBe(join(dir, 'data', 'tributary.db'));
-    expect(config.vault).toEqual({ masterKey: null, masterKeyFile: join(dir, 'data', 'master.key') });
+    expect(config.store).toEqual({ kind: 'sqlite', path: join(dir, 'data', 'tributary.db'), display: join(dir, 'data', 'tributary.db') });
+    expect(config.redis).toBeNull();
+    expect(config.vault).toEqual({ masterKey: null, masterKeyFile: join(dir, 'data', 'master.key'), createFile: true });
     expect(config.roles).toEqual(['api', 'scheduler', 'token-refresher', 'inbound-worker', 'outbound-worker', 'webhook-receiver', 'notifier']);
     expect(config.demo).toBe(true);
     expect(config.log.level).toBe('info');
@@ -90,7 +91,7 @@ describe('configuration', () => {
     );
     const url = 'postgres://user:pa55word@db:5432/tributary';
     const cluster = failure({ env: { TRIBUTARY_DATABASE_URL: url } });
-    expect(cluster.message).toMatch(/TRIBUTARY_DATABASE_URL is set, but cluster mode .* is not yet available/);
+    expect(cluster.message).toMatch(/TRIBUTARY_DATABASE_URL is set but TRIBUTARY_REDIS_URL is not \(expected both/);
     expect(cluster.message).not.toContain('pa55word');
     expect(failure({ env: { TRIBUTARY_REDIS_URL: 'http://nope' } }).message).not.toContain('nope');
 
@@ -99,6 +100,35 @@ describe('configuration', () => {
     expect(printed).not.toContain('a-long-enough-admin-key');
     expect(printed).not.toContain('master-value');
     expect(config.auth.adminKey?.reveal()).toBe('a-long-enough-admin-key');
+  });
+
+  it('chooses cluster mode from the database and Redis URLs, printing them without their passwords', () => {
+    const env = {
+      TRIBUTARY_DATABASE_URL: 'postgres://app:db-pa55@db.internal:5432/tributary',
+      TRIBUTARY_DATABASE_SCHEMA: 'trb_prod',
+      TRIBUTARY_REDIS_URL: 'redis://:redis-pa55@cache:6379/2',
+      TRIBUTARY_REDIS_PREFIX: 'trb-prod',
+      TRIBUTARY_LEADER_LEASE_MS: '4000',
+      TRIBUTARY_WORKER_LEASE_MS: '9000',
+    };
+    const config = loadConfig({ cwd: dir, env });
+    expect(config.store).toMatchObject({ kind: 'postgres', schema: 'trb_prod', display: 'postgres://app:***@db.internal:5432/tributary (schema trb_prod)' });
+    expect(config.store.kind === 'postgres' && config.store.url.reveal()).toBe(env.TRIBUTARY_DATABASE_URL);
+    expect(config.redis).toMatchObject({ prefix: 'trb-prod', display: 'redis://:***@cache:6379/2' });
+    expect(config.redis?.url.reveal()).toBe(env.TRIBUTARY_REDIS_URL);
+    // Every process of a cluster must read the same keys: none generates its own key file.
+    expect(config.vault.createFile).toBe(false);
+    expect(config.leader.leaseMs).toBe(4000);
+    expect(config.workers.leaseMs).toBe(9000);
+    const printed = [JSON.stringify(config), inspect(config, { depth: 10 })].join('\n');
+    expect(printed).not.toContain('db-pa55');
+    expect(printed).not.toContain('redis-pa55');
+    // Redis alone: SQLite stays the store, the queue, locks and counters move to Redis.
+    const redisOnly = loadConfig({ cwd: dir, env: { TRIBUTARY_REDIS_URL: 'redis://127.0.0.1:6379' } });
+    expect(redisOnly.store.kind).toBe('sqlite');
+    expect(redisOnly.redis?.prefix).toBe('tributary');
+    expect(redisOnly.vault.createFile).toBe(true);
+    expect(failure({ env: { TRIBUTARY_REDIS_PREFIX: 'has:colon' } }).message).toMatch(/TRIBUTARY_REDIS_PREFIX must be letters, digits/);
   });
 
   it('reads OAuth clients as JSON, keeps their secrets wrapped, and derives the public URL', () => {

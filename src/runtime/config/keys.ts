@@ -53,9 +53,30 @@ export interface TributaryOptions {
   tokenRefreshIntervalMs?: number;
   tokenRefreshWindowMs?: number;
   databaseUrl?: string;
+  databaseSchema?: string;
   redisUrl?: string;
+  redisPrefix?: string;
+  masterKeyFile?: string;
+  workerLeaseMs?: number;
+  leaderLeaseMs?: number;
   metricsAuth?: MetricsAuth;
+  cosmosEndpoint?: string;
+  cosmosKey?: string;
+  cosmosDatabase?: string;
+  serviceBusConnectionString?: string;
+  keyVaultUrl?: string;
+  operatorWebhookUrl?: string;
+  operatorChannelKind?: OperatorChannelKind;
+  alertThresholds?: Partial<Record<(typeof ALERT_THRESHOLD_NAMES)[number], number>>;
+  alertIntervalMs?: number;
+  otlpEndpoint?: string;
 }
+
+/** The operator channel's kind: a Slack incoming webhook or a Teams Workflows webhook. */
+export const OPERATOR_CHANNEL_KINDS = ['slack_webhook', 'teams_workflow'] as const;
+export type OperatorChannelKind = (typeof OPERATOR_CHANNEL_KINDS)[number];
+/** The thresholds `TRIBUTARY_ALERT_THRESHOLDS` may set (observability/alerts/rules.ts). */
+export const ALERT_THRESHOLD_NAMES = ['errorRate', 'syncLatencyP95Seconds', 'queueDepth', 'tokenRefreshFailureRate', 'webhookSignatureFailuresPerMinute', 'minSamples', 'minRefreshes'] as const;
 
 const roleList = ROLE_NAMES.join(', ');
 
@@ -233,7 +254,18 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     expected: 'a postgres:// URL',
     secret: true,
     defaultText: 'unset',
-    doc: 'Reserved for cluster mode (PostgreSQL). Not yet available: setting it stops start-up.',
+    doc: 'Cluster mode: the Store on this PostgreSQL database instead of SQLite (needs TRIBUTARY_REDIS_URL too; the password is never logged).',
+  },
+  {
+    name: 'databaseSchema',
+    env: 'TRIBUTARY_DATABASE_SCHEMA',
+    flag: null,
+    schema: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' }),
+    parse: 'string',
+    expected: 'a PostgreSQL schema name (letters, digits, underscores)',
+    secret: false,
+    defaultText: "the server's search_path",
+    doc: 'Cluster mode: the schema that holds the tables (it must exist); several deployments can share one database.',
   },
   {
     name: 'redisUrl',
@@ -244,7 +276,106 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     expected: 'a redis:// or rediss:// URL',
     secret: true,
     defaultText: 'unset',
-    doc: 'Reserved for cluster mode (Redis). Not yet available: setting it stops start-up.',
+    doc: 'Cluster mode: the job queue (BullMQ), locks and rate-limit counters on this Redis (the password is never logged).',
+  },
+  {
+    name: 'redisPrefix',
+    env: 'TRIBUTARY_REDIS_PREFIX',
+    flag: null,
+    schema: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+    parse: 'string',
+    expected: 'letters, digits, _ or - (1 to 64)',
+    secret: false,
+    defaultText: 'tributary',
+    doc: 'Cluster mode: the prefix of every Redis key; processes of one deployment share it, other deployments on the same Redis use another.',
+  },
+  {
+    name: 'masterKeyFile',
+    env: 'TRIBUTARY_MASTER_KEY_FILE',
+    flag: null,
+    schema: Type.String({ minLength: 1 }),
+    parse: 'string',
+    expected: 'a file path',
+    secret: false,
+    defaultText: '<data dir>/master.key',
+    doc: 'The local vault key file (when TRIBUTARY_MASTER_KEY is unset). With TRIBUTARY_DATABASE_URL it is never created: every process must read the same keys.',
+  },
+  {
+    name: 'workerLeaseMs',
+    env: 'TRIBUTARY_WORKER_LEASE_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 1_000, maximum: 600_000 }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 1000 to 600000',
+    secret: false,
+    defaultText: '120000 pulls, 60000 webhook events',
+    doc: "Workers' job leases (renewed while they run): a worker that dies gives its jobs and integrations back within about twice this.",
+  },
+  {
+    name: 'leaderLeaseMs',
+    env: 'TRIBUTARY_LEADER_LEASE_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 1_000, maximum: 600_000 }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 1000 to 600000',
+    secret: false,
+    defaultText: '15000',
+    doc: 'Leader lease of the singleton roles (scheduler, token-refresher), renewed every third of it: another process takes over within this after the leader dies.',
+  },
+  {
+    name: 'operatorWebhookUrl',
+    env: 'TRIBUTARY_OPERATOR_WEBHOOK_URL',
+    flag: null,
+    schema: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+    parse: 'string',
+    expected: 'an http(s) URL',
+    secret: true,
+    defaultText: 'none',
+    doc: 'The operator channel: a Slack incoming-webhook or Teams Workflows URL where operator alerts go. Unset: alerts are logged only.',
+  },
+  {
+    name: 'operatorChannelKind',
+    env: 'TRIBUTARY_OPERATOR_CHANNEL_KIND',
+    flag: null,
+    schema: Type.Union(OPERATOR_CHANNEL_KINDS.map((kind) => Type.Literal(kind))),
+    parse: 'string',
+    expected: `one of ${OPERATOR_CHANNEL_KINDS.join(', ')}`,
+    secret: false,
+    defaultText: 'slack_webhook',
+    doc: 'What the operator channel URL is: `slack_webhook` or `teams_workflow`.',
+  },
+  {
+    name: 'alertThresholds',
+    env: 'TRIBUTARY_ALERT_THRESHOLDS',
+    flag: null,
+    schema: Type.Object(Object.fromEntries(ALERT_THRESHOLD_NAMES.map((name) => [name, Type.Optional(Type.Number({ minimum: 0 }))])), { additionalProperties: false }),
+    parse: 'json',
+    expected: `a JSON object of non-negative numbers (${ALERT_THRESHOLD_NAMES.join(', ')})`,
+    secret: false,
+    defaultText: 'see docs/observability.md',
+    doc: 'Operator alert thresholds, as JSON; absent ones keep their default: `{"errorRate": 0.01, "syncLatencyP95Seconds": 5, "queueDepth": 1000, "tokenRefreshFailureRate": 0.1, "webhookSignatureFailuresPerMinute": 5}`.',
+  },
+  {
+    name: 'alertIntervalMs',
+    env: 'TRIBUTARY_ALERT_INTERVAL_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 1000 to 3600000',
+    secret: false,
+    defaultText: '60000',
+    doc: 'How often each process evaluates the operator alerts over its own metrics.',
+  },
+  {
+    name: 'otlpEndpoint',
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    flag: null,
+    schema: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+    parse: 'string',
+    expected: 'an http(s) URL',
+    secret: false,
+    defaultText: 'unset (tracing off)',
+    doc: 'OpenTelemetry traces, exported with OTLP/HTTP to this collector (`/v1/traces` is appended). Unset: no tracing, no cost.',
   },
   {
     name: 'metricsAuth',
@@ -256,6 +387,61 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     secret: false,
     defaultText: 'none',
     doc: 'Who may scrape `GET /metrics`: `none` (no key: keep the port private) or `admin` (an admin key as `Authorization: Bearer …`).',
+  },
+  {
+    name: 'cosmosEndpoint',
+    env: 'TRIBUTARY_COSMOS_ENDPOINT',
+    flag: null,
+    schema: Type.String({ pattern: '^https?://\\S+$' }),
+    parse: 'string',
+    expected: 'an https:// Cosmos DB account endpoint',
+    secret: false,
+    defaultText: 'unset',
+    doc: 'Azure mode: the Store on this Cosmos DB account (needs TRIBUTARY_COSMOS_KEY and TRIBUTARY_REDIS_URL; see docs/deploy-azure.md).',
+  },
+  {
+    name: 'cosmosKey',
+    env: 'TRIBUTARY_COSMOS_KEY',
+    flag: null,
+    schema: Type.String({ minLength: 1 }),
+    parse: 'string',
+    expected: 'the Cosmos DB account key',
+    secret: true,
+    defaultText: 'unset',
+    doc: 'Azure mode: the Cosmos DB account key (never logged).',
+  },
+  {
+    name: 'cosmosDatabase',
+    env: 'TRIBUTARY_COSMOS_DATABASE',
+    flag: null,
+    schema: Type.String({ pattern: '^[A-Za-z0-9_-]{1,255}$' }),
+    parse: 'string',
+    expected: 'a database id (letters, digits, _ or -)',
+    secret: false,
+    defaultText: 'tributary',
+    doc: 'Azure mode: the Cosmos DB database that holds the containers (created when absent).',
+  },
+  {
+    name: 'serviceBusConnectionString',
+    env: 'TRIBUTARY_SERVICEBUS_CONNECTION_STRING',
+    flag: null,
+    schema: Type.String({ pattern: '^Endpoint=sb://\\S+$' }),
+    parse: 'string',
+    expected: 'a Service Bus connection string (Endpoint=sb://...)',
+    secret: true,
+    defaultText: 'unset',
+    doc: 'Azure mode: the job queue on this Service Bus namespace instead of BullMQ (needs TRIBUTARY_REDIS_URL for locks and counters; never logged).',
+  },
+  {
+    name: 'keyVaultUrl',
+    env: 'TRIBUTARY_KEYVAULT_URL',
+    flag: null,
+    schema: Type.String({ pattern: '^https://\\S+$' }),
+    parse: 'string',
+    expected: 'an https:// Key Vault URL',
+    secret: false,
+    defaultText: 'unset',
+    doc: 'Azure mode: secrets in this Key Vault (managed identity in Azure, DefaultAzureCredential locally) instead of the local vault.',
   },
 ];
 

@@ -6,7 +6,8 @@ import { ROLE_NAMES } from '../roles/names.ts';
 import type { RoleName } from '../roles/names.ts';
 import { deepFreeze } from './freeze.ts';
 import { CONFIG_KEYS, CONFIG_KEYS_BY_NAME, TributaryOptionsSchema } from './keys.ts';
-import type { ConfigKey, LogLevel, MetricsAuth, TributaryOptions } from './keys.ts';
+import type { ConfigKey, LogLevel, MetricsAuth, OperatorChannelKind, TributaryOptions } from './keys.ts';
+import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from '../../observability/index.ts';
 import { Secret } from './secret.ts';
 
 /**
@@ -17,8 +18,19 @@ export interface ResolvedConfig {
   readonly server: { readonly port: number; readonly host: string };
   /** Absolute path of the data directory. */
   readonly dataDir: string;
-  readonly store: { readonly kind: 'sqlite'; readonly path: string };
-  readonly vault: { readonly masterKey: Secret | null; readonly masterKeyFile: string };
+  /** Where the Store lives. `display` is safe to print (a URL's password is left out). */
+  readonly store:
+    | { readonly kind: 'sqlite'; readonly path: string; readonly display: string }
+    | { readonly kind: 'postgres'; readonly url: Secret; readonly schema: string | null; readonly display: string };
+  /** Cluster mode's Redis (queue, locks, rate-limit counters); null: all of them in the store and this process. */
+  readonly redis: { readonly url: Secret; readonly prefix: string; readonly display: string } | null;
+  /**
+   * The local vault's master keys: `masterKey` (env) wins over the file. `createFile`:
+   * whether a missing file may be generated, true only on a SQLite store (its processes
+   * share the data directory); a PostgreSQL cluster's processes must all read the same
+   * keys, so none of them makes its own.
+   */
+  readonly vault: { readonly masterKey: Secret | null; readonly masterKeyFile: string; readonly createFile: boolean };
   readonly auth: { readonly adminKey: Secret | null };
   readonly roles: readonly RoleName[];
   readonly log: { readonly level: LogLevel };
@@ -32,6 +44,22 @@ export interface ResolvedConfig {
   readonly tokenRefresher: { readonly intervalMs: number; readonly windowMs: number };
   /** `GET /metrics`: who may read it. */
   readonly metrics: { readonly auth: MetricsAuth };
+  /** Operator alerts (where they go, thresholds, interval) and tracing (docs/observability.md). */
+  readonly observability: {
+    readonly operatorChannel: { readonly kind: OperatorChannelKind; readonly url: Secret } | null;
+    readonly alerts: { readonly thresholds: AlertThresholds; readonly intervalMs: number };
+    readonly tracing: { readonly otlpEndpoint: string | null };
+  };
+  /** Job lease of the workers' consumers (and of the per-integration lock); null: each role's default. */
+  readonly workers: { readonly leaseMs: number | null };
+  /** Leader lease of the singleton roles. */
+  readonly leader: { readonly leaseMs: number };
+  /** Azure mode's backends (docs/deploy-azure.md); each null: the embedded or cluster one. */
+  readonly azure: {
+    readonly cosmos: { readonly endpoint: string; readonly key: Secret; readonly databaseId: string } | null;
+    readonly serviceBus: { readonly connectionString: Secret } | null;
+    readonly keyVaultUrl: string | null;
+  };
 }
 
 export interface ResolveContext {
@@ -55,6 +83,8 @@ const DEFAULTS = {
   tokenRefreshIntervalMs: 6 * 3_600_000,
   tokenRefreshWindowMs: 3_600_000,
   metricsAuth: 'none',
+  redisPrefix: 'tributary',
+  leaderLeaseMs: 15_000,
 } as const satisfies TributaryOptions;
 
 /**
@@ -64,22 +94,30 @@ const DEFAULTS = {
  */
 export function resolveConfig(options: TributaryOptions, context: ResolveContext = {}): ResolvedConfig {
   validateOptions(options, context.labels ?? {});
-  rejectClusterMode(options, context.labels ?? {});
+  requireRedisForPostgres(options, context.labels ?? {});
 
   const dataDir = resolvePath(context.cwd ?? process.cwd(), options.dataDir ?? DEFAULTS.dataDir);
   const server = { port: options.port ?? DEFAULTS.port, host: options.host ?? DEFAULTS.host };
   const config: ResolvedConfig = {
     server,
     dataDir,
-    store: { kind: 'sqlite', path: join(dataDir, 'tributary.db') },
+    store: options.databaseUrl === undefined
+      ? { kind: 'sqlite', path: join(dataDir, 'tributary.db'), display: join(dataDir, 'tributary.db') }
+      : { kind: 'postgres', url: new Secret(options.databaseUrl), schema: options.databaseSchema ?? null, display: withoutPassword(options.databaseUrl) + (options.databaseSchema === undefined ? '' : ` (schema ${options.databaseSchema})`) },
+    redis: options.redisUrl === undefined
+      ? null
+      : { url: new Secret(options.redisUrl), prefix: options.redisPrefix ?? DEFAULTS.redisPrefix, display: withoutPassword(options.redisUrl) },
     vault: {
       masterKey: options.masterKey === undefined ? null : new Secret(options.masterKey),
-      masterKeyFile: join(dataDir, 'master.key'),
+      masterKeyFile: resolvePath(context.cwd ?? process.cwd(), options.masterKeyFile ?? join(dataDir, 'master.key')),
+      // Processes on a SQLite store share its data directory, and so the file (created once, race-free).
+      createFile: options.databaseUrl === undefined,
     },
     auth: { adminKey: options.adminKey === undefined ? null : new Secret(options.adminKey) },
     roles: options.roles === undefined ? [...ROLE_NAMES] : (options.roles as RoleName[]).slice(),
     log: { level: options.logLevel ?? DEFAULTS.logLevel },
-    demo: options.demo ?? DEFAULTS.demo,
+    // The demo's sandbox lives in the process that starts it: one per process makes no sense in a cluster.
+    demo: options.demo ?? (options.redisUrl === undefined ? DEFAULTS.demo : false),
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
     connections: {
       allowPrivateEgress: options.allowPrivateEgress ?? DEFAULTS.allowPrivateEgress,
@@ -93,6 +131,14 @@ export function resolveConfig(options: TributaryOptions, context: ResolveContext
       windowMs: options.tokenRefreshWindowMs ?? DEFAULTS.tokenRefreshWindowMs,
     },
     metrics: { auth: options.metricsAuth ?? DEFAULTS.metricsAuth },
+    observability: {
+      operatorChannel: options.operatorWebhookUrl === undefined ? null : { kind: options.operatorChannelKind ?? 'slack_webhook', url: new Secret(options.operatorWebhookUrl) },
+      alerts: { thresholds: { ...DEFAULT_ALERT_THRESHOLDS, ...(options.alertThresholds ?? {}) }, intervalMs: options.alertIntervalMs ?? 60_000 },
+      tracing: { otlpEndpoint: options.otlpEndpoint ?? null },
+    },
+    workers: { leaseMs: options.workerLeaseMs ?? null },
+    leader: { leaseMs: options.leaderLeaseMs ?? DEFAULTS.leaderLeaseMs },
+    azure: resolveAzure(options, context.labels ?? {}),
   };
   return deepFreeze(config);
 }
@@ -138,13 +184,50 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** The cluster backends are not built yet: say so plainly instead of silently ignoring the setting. */
-function rejectClusterMode(options: TributaryOptions, labels: ResolveContext['labels'] & object): void {
-  for (const name of ['databaseUrl', 'redisUrl'] as const) {
-    if (options[name] === undefined) continue;
-    throw configError(
-      labels[name] ?? name,
-      'is set, but cluster mode (PostgreSQL and Redis) is not yet available (expected it unset; embedded mode keeps everything in the data directory)',
-    );
+/**
+ * The store alone cannot be shared without Redis: PostgreSQL brings no queue or locks of
+ * its own here (BullMQ and Redis locks do that job), so a database URL without a Redis
+ * URL is refused rather than half a cluster started. Redis alone is fine: processes on
+ * one machine share the SQLite file and the queue, locks and counters in Redis.
+ */
+function requireRedisForPostgres(options: TributaryOptions, labels: ResolveContext['labels'] & object): void {
+  if (options.databaseUrl === undefined || options.redisUrl !== undefined) return;
+  throw configError(
+    labels.databaseUrl ?? 'databaseUrl',
+    'is set but TRIBUTARY_REDIS_URL is not (expected both: cluster mode keeps the store in PostgreSQL and the job queue, locks and rate-limit counters in Redis)',
+  );
+}
+
+/** A connection URL fit for logs and messages: the password replaced by `***`. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
   }
+}
+
+/**
+ * Azure mode's backends. Cosmos DB and Service Bus bring no locks or rate-limit counters:
+ * those stay on Redis (Azure Cache for Redis), so either needs TRIBUTARY_REDIS_URL, and
+ * the Cosmos DB endpoint needs its key.
+ */
+function resolveAzure(options: TributaryOptions, labels: ResolveContext['labels'] & object): ResolvedConfig['azure'] {
+  if ((options.cosmosEndpoint !== undefined || options.serviceBusConnectionString !== undefined) && options.redisUrl === undefined) {
+    const name = options.cosmosEndpoint !== undefined ? 'cosmosEndpoint' : 'serviceBusConnectionString';
+    throw configError(labels[name] ?? name, 'is set but TRIBUTARY_REDIS_URL is not (Azure mode keeps locks and rate-limit counters in Azure Cache for Redis)');
+  }
+  if (options.cosmosEndpoint !== undefined && options.cosmosKey === undefined) {
+    throw configError(labels.cosmosEndpoint ?? 'cosmosEndpoint', 'is set but TRIBUTARY_COSMOS_KEY is not');
+  }
+  return {
+    cosmos: options.cosmosEndpoint === undefined || options.cosmosKey === undefined
+      ? null
+      : { endpoint: options.cosmosEndpoint, key: new Secret(options.cosmosKey), databaseId: options.cosmosDatabase ?? 'tributary' },
+    serviceBus: options.serviceBusConnectionString === undefined ? null : { connectionString: new Secret(options.serviceBusConnectionString) },
+    keyVaultUrl: options.keyVaultUrl ?? null,
+  };
 }

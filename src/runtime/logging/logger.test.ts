@@ -51,3 +51,20 @@ describe('log redaction', () => {
     expect(lines.join('')).not.toContain('rt-secret-value');
   });
 });
+
+describe('log correlation', () => {
+  it('puts the running job\'s correlation id, job id and queue on every line written inside it, at any depth, and nothing outside', async () => {
+    const { runWithLogContext } = await import('../../observability/index.ts');
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>); done(); } }) });
+    const child = logger.child({ component: 'sync' });
+    await runWithLogContext({ correlationId: 'evt_1', jobId: 'job_1', queue: 'webhook-events' }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      child.info({ step: 1 }, 'inside');
+    });
+    logger.info({}, 'outside');
+    expect(lines[0]).toMatchObject({ msg: 'inside', component: 'sync', correlationId: 'evt_1', jobId: 'job_1', queue: 'webhook-events' });
+    expect(lines[0]).not.toHaveProperty('trace_id');
+    expect(lines[1]).not.toHaveProperty('correlationId');
+  });
+});

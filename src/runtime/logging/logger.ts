@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { LogLevel } from '../config/index.ts';
+import { activeTraceIds, currentLogContext } from '../../observability/index.ts';
 
 export type RootLogger = PinoLogger;
 
@@ -79,13 +80,17 @@ function serializeRequest(request: {
 /**
  * The process's root logger: pino JSON lines on stdout. Every logged object goes
  * through `redactSecrets`, so a secret that slips into a log call is masked (a safety
- * net, not a licence: Logger port). Request lines carry `requestId` (set by the API).
+ * net, not a licence: Logger port). Request lines carry `requestId` (set by the API);
+ * lines written while a queue job runs carry its `correlationId`, `jobId` and `queue`,
+ * and `trace_id`/`span_id` when tracing is on (observability/log-context.ts, tracing.ts).
  */
 export function createLogger(options: LoggerOptions): RootLogger {
   return pino(
     {
       level: options.level,
       base: { pid: process.pid },
+      // The job being worked on (correlationId, jobId, queue) and, when tracing, the active span: on every line.
+      mixin: () => ({ ...currentLogContext(), ...activeTraceIds() }),
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),

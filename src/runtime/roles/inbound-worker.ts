@@ -3,6 +3,7 @@ import type { Consumer } from '../../ports/job-queue.ts';
 import { PROVIDERS, isProviderId } from '../../providers/index.ts';
 import type { Provider, ProviderContext } from '../../providers/provider.ts';
 import { createInboundHandler, type SyncJobPayload } from '../../sync/index.ts';
+import { conflictsWaitingSink } from '../../notifications/index.ts';
 import type { Services } from '../services.ts';
 import type { Role, RunningRole } from './role.ts';
 import { webhookWorkerRole } from './webhook-worker.ts';
@@ -29,10 +30,16 @@ export function inboundWorkerRole(options: InboundWorkerRoleOptions): Role {
     async start(context): Promise<RunningRole> {
       const { store, queue, locks, clock } = context.services;
       const logger = context.logger.child({ role: 'inbound-worker' });
-      const handler = createInboundHandler({
+      // TRIBUTARY_WORKER_LEASE_MS: the job lease and the integration's lock, so that both come back together.
+      const leaseMs = context.workers.leaseMs;
+      // Finished runs are reported (sync.failed, sync.recovered, run.partial, dedup reviews, host run.completed).
+      const handler = context.services.notifications.runs.wrap(createInboundHandler({
         store, locks, clock, logger, providerFor: options.providerFor, contextFor: options.contextFor(context.services), pageSize: options.pageSize,
-      });
-      const consumer: Consumer = queue.consume<SyncJobPayload>('sync-inbound', handler, { concurrency: options.concurrency ?? 2, leaseMs: 120_000 });
+        ...(leaseMs === null ? {} : { lockTtlMs: leaseMs }),
+        onConflictsWaiting: conflictsWaitingSink(context.services.notifications.sink),
+        resolvers: context.services.resolvers,
+      }));
+      const consumer: Consumer = queue.consume<SyncJobPayload>('sync-inbound', handler, { concurrency: options.concurrency ?? 2, leaseMs: leaseMs ?? 120_000 });
       logger.info({}, 'inbound-worker role started');
       return { name: 'inbound-worker', stop: () => consumer.stop(10_000) };
     },

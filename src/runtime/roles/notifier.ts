@@ -1,5 +1,6 @@
 import type { Notifications, NotifierRunOptions } from '../../notifications/index.ts';
 import { runNotifier } from '../../notifications/index.ts';
+import type { Locks } from '../../ports/locks.ts';
 import type { RootLogger } from '../logging/logger.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { RootLogger } from '../logging/logger.ts';
  * `notifierRole` is a `Role` and registers as `ROLES.notifier`.
  */
 export interface NotifierRoleContext {
-  readonly services: { readonly notifications: Notifications };
+  readonly services: { readonly notifications: Notifications; readonly locks?: Locks };
   readonly logger: RootLogger;
   /** Deliveries at once and the flush interval; defaults 4 and 15 s. */
   readonly notifier?: NotifierRunOptions;
@@ -25,7 +26,8 @@ export const notifierRole = {
   async start(context: NotifierRoleContext): Promise<{ readonly name: 'notifier'; stop(): Promise<void> }> {
     const logger = context.logger.child({ role: 'notifier' });
     const { notifications } = context.services;
-    const running = runNotifier(notifications, context.notifier ?? {});
+    // The locks make the entity change relay run in one process of a cluster at a time.
+    const running = runNotifier(notifications, { ...(context.notifier ?? {}), ...(context.services.locks === undefined ? {} : { locks: context.services.locks }) });
     logger.info({ ...(context.notifier ?? {}) }, 'notifier role started');
     return {
       name: 'notifier',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/logger.ts';
 import type { RoleContext } from './role.ts';
 import type { Role } from './role.ts';
+import { idleRole } from './idle-role.ts';
 import { ROLES, ROLE_NAMES, startRoles } from './index.ts';
 import type { RoleName } from './index.ts';
 
@@ -18,6 +19,9 @@ function context(lines: string[]): RoleContext {
     logger: createLogger({ level: 'info', destination }),
     server: { port: 0, host: '127.0.0.1' },
     tokenRefresher: { intervalMs: 60_000, windowMs: 60_000 },
+    leader: { leaseMs: 15_000 },
+    workers: { leaseMs: null },
+    roles: ['api', 'webhook-receiver', 'outbound-worker'],
     services: {} as RoleContext['services'],
   };
 }
@@ -41,11 +45,14 @@ describe('roles', () => {
 
   it('starts idle roles that log and stop cleanly', async () => {
     const lines: string[] = [];
-    const running = await startRoles(['webhook-receiver', 'outbound-worker'], context(lines));
+    const registry = { ...ROLES, 'outbound-worker': idleRole('outbound-worker', 'idle', 'a later feature') };
+    // Beside the api role (in `roles`), the webhook receiver leaves the intake to the API's server.
+    const running = await startRoles(['webhook-receiver', 'outbound-worker'], context(lines), registry);
     expect(running.url).toBeNull();
     await running.stop();
     const text = lines.join('');
-    expect(text).toContain('webhook-receiver role started; idle until cluster mode lands');
+    expect(text).toContain('webhook-receiver role started; the api role serves the intake in this process');
+    expect(text).toContain('outbound-worker role started; idle until a later feature lands');
     expect(text).toContain('outbound-worker role stopped');
   });
 

@@ -1,11 +1,12 @@
 import { apiRole } from './api-role.ts';
-import { idleRole } from './idle-role.ts';
 import { inboundRole } from './inbound-worker.ts';
 import type { RoleName } from './names.ts';
 import type { Role, RoleContext, RunningRole } from './role.ts';
 import { notifierRole } from './notifier.ts';
+import { outboundRole } from './outbound-worker.ts';
 import { schedulerRole } from './scheduler.ts';
 import { tokenRefresherRole } from './token-refresher.ts';
+import { webhookReceiverRole } from './webhook-receiver.ts';
 
 /** Every role, by name. Later features replace the idle ones with their real role. */
 export const ROLES: Readonly<Record<RoleName, Role>> = {
@@ -13,10 +14,9 @@ export const ROLES: Readonly<Record<RoleName, Role>> = {
   scheduler: schedulerRole,
   'token-refresher': tokenRefresherRole,
   'inbound-worker': inboundRole,
-  'outbound-worker': idleRole('outbound-worker', 'Runs pushes from sync-outbound.', 'the sync engine'),
-  // In embedded mode the api role's server takes webhook deliveries (POST /webhooks/{id}/events);
-  // this role will run the intake on its own server when processes are split (cluster mode).
-  'webhook-receiver': idleRole('webhook-receiver', 'Takes provider webhooks on a server of its own (cluster mode).', 'cluster mode'),
+  'outbound-worker': outboundRole,
+  // Beside the api role, the API's server takes the deliveries; alone, this role serves them.
+  'webhook-receiver': webhookReceiverRole,
   notifier: notifierRole,
 };
 

@@ -8,6 +8,12 @@ export interface RoleContext {
   readonly services: Services;
   readonly server: ResolvedConfig['server'];
   readonly tokenRefresher: ResolvedConfig['tokenRefresher'];
+  /** Leader lease of the singleton roles. */
+  readonly leader: ResolvedConfig['leader'];
+  /** Job leases of the workers (null: each role's default). */
+  readonly workers: ResolvedConfig['workers'];
+  /** Every role this process runs (a role may do less when another one in the process covers its work). */
+  readonly roles: readonly RoleName[];
   /** The root logger (the api role hands it to Fastify); roles log through `logger.child({ role })`. */
   readonly logger: RootLogger;
 }

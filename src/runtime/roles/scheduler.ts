@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Clock } from '../../ports/clock.ts';
 import type { JobQueue } from '../../ports/job-queue.ts';
-import type { Lease, Locks } from '../../ports/locks.ts';
+import type { Locks } from '../../ports/locks.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Store } from '../../ports/store.ts';
 import { scheduleDue } from '../../sync/index.ts';
+import { LeaderElection } from '../leader/leader-election.ts';
 import type { Role, RunningRole } from './role.ts';
 
 /** The lease that makes one process the scheduler's leader. */
@@ -19,6 +18,8 @@ export interface SyncSchedulerOptions {
   logger: Logger;
   /** Time between ticks (default 5 s). */
   tickMs?: number;
+  /** Leader lease (default 15 s): another process takes over within this after the leader dies. */
+  leaderLeaseMs?: number;
   owner?: string;
 }
 
@@ -30,22 +31,23 @@ export interface SyncScheduler {
 }
 
 /**
- * Ticks every `tickMs`: while this process holds the leader lease (renewed by each tick,
- * lasting a few ticks), due integrations are enqueued on `sync-inbound` by priority,
- * once per integration (see sync/schedule/scheduler.ts). A dead leader's lease lapses
- * and another process takes over.
+ * Ticks every `tickMs`: while this process is the elected leader (LeaderElection on
+ * `role:scheduler`), due integrations are enqueued on `sync-inbound` by priority, once
+ * per integration (see sync/schedule/scheduler.ts). A dead leader's lease lapses and
+ * another process takes over within `leaderLeaseMs`.
  */
 export function startSyncScheduler(options: SyncSchedulerOptions): SyncScheduler {
-  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const tickMs = options.tickMs ?? 5_000;
-  const leaseMs = tickMs * 4 + 5_000;
-  let lease: Lease | null = null;
+  const election = new LeaderElection({
+    locks: options.locks, name: SCHEDULER_LEASE, clock: options.clock, logger: options.logger,
+    ...(options.leaderLeaseMs === undefined ? {} : { leaseMs: options.leaderLeaseMs }),
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+  }).start();
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
   async function pass(): Promise<number | null> {
-    lease = await options.locks.acquire(SCHEDULER_LEASE, owner, leaseMs);
-    if (lease === null) return null;
+    if (stopped || (await election.ensure()) === null) return null;
     return scheduleDue({ store: options.store, queue: options.queue, clock: options.clock, logger: options.logger });
   }
 
@@ -68,7 +70,7 @@ export function startSyncScheduler(options: SyncSchedulerOptions): SyncScheduler
       stopped = true;
       clearInterval(timer);
       await running;
-      if (lease) await options.locks.release(lease).catch(() => undefined);
+      await election.stop();
     },
   };
 }
@@ -80,7 +82,7 @@ export const schedulerRole: Role = {
   async start(context): Promise<RunningRole> {
     const { store, queue, locks, clock } = context.services;
     const logger = context.logger.child({ role: 'scheduler' });
-    const scheduler = startSyncScheduler({ store, queue, locks, clock, logger });
+    const scheduler = startSyncScheduler({ store, queue, locks, clock, logger, leaderLeaseMs: context.leader.leaseMs });
     logger.info({}, 'scheduler role started');
     return { name: 'scheduler', stop: () => scheduler.stop() };
   },

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { CredentialService } from '../../credentials/index.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { Lease, Locks } from '../../ports/locks.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Locks } from '../../ports/locks.ts';
+import { LeaderElection } from '../leader/leader-election.ts';
 import type { Role, RunningRole } from './role.ts';
 
 /** The lease that makes one process the token refresher's leader. */
@@ -18,6 +18,10 @@ export interface TokenRefresherOptions {
   windowMs: number;
   /** This process's lease owner; default host, pid and a random part. */
   owner?: string;
+  /** Leader lease (default 15 s): another process takes over within this after the leader dies. */
+  leaderLeaseMs?: number;
+  /** Judges the leader lease locally (default: the system clock). */
+  clock?: Clock;
   /** Run the first pass at once (default true); false: the first pass is one interval away. */
   runAtStart?: boolean;
 }
@@ -31,25 +35,26 @@ export interface TokenRefresher {
 
 /**
  * Refreshes the credentials that expire within the window, every interval, in one
- * process at a time: a pass runs only while this process holds the leader lease (a
- * Locks lease that lasts a bit longer than an interval, renewed by each pass), so two
- * processes never scan together; if the leader dies, another one takes over once its
- * lease lapses. Each credential's refresh is single-flight on its own (credentials/),
- * so even an overlap would not use a rotating refresh token twice. The first pass runs
- * at start, catching up on anything that came due while no process ran.
+ * process at a time: a pass runs only while this process is the elected leader
+ * (LeaderElection on `role:token-refresher`), so two processes never scan together; if
+ * the leader dies, another one takes over once its lease lapses. Each credential's
+ * refresh is single-flight on its own (credentials/), so even an overlap would not use a
+ * rotating refresh token twice. The first pass runs at start, catching up on anything
+ * that came due while no process ran.
  */
 export function startTokenRefresher(options: TokenRefresherOptions): TokenRefresher {
-  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const leaseMs = Math.ceil(options.intervalMs * 1.5) + 60_000;
-  let lease: Lease | null = null;
+  const election = new LeaderElection({
+    locks: options.locks, name: TOKEN_REFRESHER_LEASE, logger: options.logger, clock: options.clock ?? { now: () => Date.now() },
+    ...(options.leaderLeaseMs === undefined ? {} : { leaseMs: options.leaderLeaseMs }),
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+  }).start();
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
   async function pass(): Promise<{ refreshed: number; failed: number; skipped: number } | null> {
     if (stopped) return null;
-    lease = await options.locks.acquire(TOKEN_REFRESHER_LEASE, owner, leaseMs);
-    if (lease === null) {
+    if ((await election.ensure()) === null) {
       options.logger.debug({}, 'token refresher: another process leads');
       return null;
     }
@@ -83,9 +88,7 @@ export function startTokenRefresher(options: TokenRefresherOptions): TokenRefres
       stopped = true;
       if (timer !== null) clearTimeout(timer);
       await running;
-      const held = lease;
-      lease = null;
-      if (held !== null) await options.locks.release(held).catch(() => undefined);
+      await election.stop();
     },
   };
 }
@@ -102,6 +105,8 @@ export const tokenRefresherRole: Role = {
       logger,
       intervalMs: context.tokenRefresher.intervalMs,
       windowMs: context.tokenRefresher.windowMs,
+      leaderLeaseMs: context.leader.leaseMs,
+      clock: context.services.clock,
     });
     logger.info({ intervalMs: context.tokenRefresher.intervalMs, windowMs: context.tokenRefresher.windowMs }, 'token-refresher role started');
     return {

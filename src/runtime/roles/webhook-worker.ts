@@ -32,8 +32,8 @@ export function webhookWorkerRole(options: WebhookWorkerRoleOptions) {
     async start(context: RoleContext): Promise<Omit<RunningRole, 'name'> & { name: 'webhook-worker' }> {
       const { store, queue, clock } = context.services;
       const logger = context.logger.child({ role: 'webhook-worker' });
-      const handler = createWebhookEventHandler({ store, queue, clock, logger, providerFor: options.providerFor, contextFor: options.contextFor(context.services) });
-      const consumer: Consumer = queue.consume<WebhookEventJob>('webhook-events', handler, { concurrency: options.concurrency ?? 4, leaseMs: 60_000 });
+      const handler = createWebhookEventHandler({ store, queue, clock, logger, providerFor: options.providerFor, contextFor: options.contextFor(context.services), resolvers: context.services.resolvers });
+      const consumer: Consumer = queue.consume<WebhookEventJob>('webhook-events', handler, { concurrency: options.concurrency ?? 4, leaseMs: context.workers.leaseMs ?? 60_000 });
       const registrations = options.registrations?.(context.services);
       let sweeping = false;
       const timer = setInterval(() => {

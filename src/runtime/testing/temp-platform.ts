@@ -9,6 +9,7 @@ import type { Platform } from '../compose.ts';
 import { resolveConfig } from '../config/index.ts';
 import type { LogLevel, TributaryOptions } from '../config/index.ts';
 import { createLogger } from '../logging/logger.ts';
+import type { ResolverRegistry } from '../../sync/index.ts';
 
 /** A platform on a real SQLite file in a fresh temp dir, its API (not listening), and its captured logs. For tests. */
 export interface TempPlatform {
@@ -21,7 +22,7 @@ export interface TempPlatform {
   close(): Promise<void>;
 }
 
-export async function startTempPlatform(options: TributaryOptions & { logLevel?: LogLevel } = {}): Promise<TempPlatform> {
+export async function startTempPlatform(options: TributaryOptions & { logLevel?: LogLevel; resolvers?: ResolverRegistry } = {}): Promise<TempPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-api-'));
   const lines: string[] = [];
   const destination = new Writable({
@@ -30,10 +31,11 @@ export async function startTempPlatform(options: TributaryOptions & { logLevel?:
       callback();
     },
   });
-  const config = resolveConfig({ logLevel: 'info', ...options, dataDir: join(dir, 'data') });
+  const { resolvers, ...configOptions } = options;
+  const config = resolveConfig({ logLevel: 'info', ...configOptions, dataDir: join(dir, 'data') });
   const logger = createLogger({ level: config.log.level, destination });
   try {
-    const platform = await buildPlatform(config, { logger });
+    const platform = await buildPlatform(config, { logger, ...(resolvers ? { resolvers } : {}) });
     const app = buildApi(platform.services, { logger });
     await app.ready();
     return {

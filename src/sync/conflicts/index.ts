@@ -5,7 +5,7 @@
  */
 export { resolve } from './resolve.ts';
 export type { ResolveInput, Resolution, FieldPatch, IgnoredChange } from './resolve.ts';
-export { parseConflictPolicy, ruleFor, DEFAULT_CONFLICT_POLICY } from './policy.ts';
+export { parseConflictPolicy, ruleFor, DEFAULT_CONFLICT_POLICY, assertValidConflictSettings } from './policy.ts';
 export { decideConflict } from './strategies.ts';
 export type { FieldDecision, DecideInput } from './strategies.ts';
 export { mergeValues } from './merge-values.ts';
@@ -15,6 +15,8 @@ export type { ConflictResolver, ResolverContext } from './registry.ts';
 export { resolvePending } from './manual.ts';
 export type { PendingResolution, ResolvePendingInput } from './manual.ts';
 export { pushedHash, isEcho, classifyRemote } from './echo.ts';
+export { choicesFor, decideReview, REVIEW_RESOLUTIONS } from './review.ts';
+export type { FieldChoice, ReviewOutcome, ReviewRequest, ReviewResolution } from './review.ts';
 export type { RemoteState } from './echo.ts';
 export { deepEqual, fieldEqual, canonicalJson, isEmpty } from './values.ts';
 export type { FieldEquals } from './values.ts';
@@ -24,6 +26,9 @@ export type {
   ConflictPolicy,
   ConflictRecord,
   ConflictDecision,
+  ConflictFieldRecord,
+  ConflictPayload,
+  ConflictResolutionRecord,
   FieldOwner,
   FieldRule,
   LastWriteWinsSettings,

@@ -145,3 +145,19 @@ export function ruleFor(policy: ConflictPolicy, field: string): FieldRule {
     ...(policy.resolver === undefined ? {} : { resolver: policy.resolver }),
   };
 }
+
+/**
+ * Checks an integration's conflict settings as a request gives them: the same rules as
+ * `parseConflictPolicy`, failing with VALIDATION_FAILED naming the field under `prefix`
+ * (`body.conflictStrategy.fields.phone`, `body.fieldOwnership.email`).
+ */
+export function assertValidConflictSettings(conflictStrategy: Record<string, unknown> | null | undefined, fieldOwnership: Record<string, unknown> | null | undefined, prefix = 'body.'): void {
+  try {
+    parseConflictPolicy(conflictStrategy, fieldOwnership);
+  } catch (error) {
+    if (!(error instanceof TributaryError) || error.code !== 'CONFIG_INVALID') throw error;
+    const field = error.field ?? 'strategy';
+    const path = field.startsWith('fieldOwnership.') ? `${prefix}${field}` : `${prefix}conflictStrategy.${field}`;
+    throw new TributaryError('VALIDATION_FAILED', error.message, { field: path });
+  }
+}

@@ -37,8 +37,9 @@ export class EntityService {
     return { ...entity, links, relationships };
   }
 
-  async changes(tenantId: string, since: number, limit = 100): Promise<ChangePage> {
-    const items = await this.#store.entities.changes(tenantId, since, limit);
+  /** The feed after `since`; only one entity's changes when `entityId` is given. */
+  async changes(tenantId: string, since: number, limit = 100, entityId?: string): Promise<ChangePage> {
+    const items = await this.#store.entities.changes(tenantId, since, limit, entityId);
     return { items, nextSince: items.length > 0 ? items[items.length - 1]!.seq : since };
   }
 }

@@ -18,6 +18,9 @@ import { assertValidSchedule, nextRunAt } from '../schedule/next-run.ts';
 import { objectOf } from '../worker/inbound.ts';
 import { runIdOfJob, syncJobKey, type SyncJobPayload } from '../worker/job.ts';
 import { describeProgress, type RunProgressView } from './progress.ts';
+import { assertValidConflictSettings } from '../conflicts/index.ts';
+import { pushSettingsOf } from '../push/settings.ts';
+import { assertValidDedupRules } from './dedup-rules.ts';
 
 export interface IntegrationInput {
   connectionId: string;
@@ -67,6 +70,8 @@ export class IntegrationService {
     if (mapping === null) throw new TributaryError('VALIDATION_FAILED', `No default mapping for ${connection.provider} ${input.object}: give one`, { field: 'body.mapping' });
     const schedule = input.schedule ?? null;
     assertValidScheduleAt(schedule);
+    assertValidSyncSettings(input.conflictStrategy, input.fieldOwnership);
+    assertValidDedupRules(input.dedupRules);
     const nowMs = clock.now();
     const now = new Date(nowMs).toISOString();
     const integration: Integration = {
@@ -101,6 +106,10 @@ export class IntegrationService {
       full.mappingVersion = mapping.version;
     }
     if (patch.schedule !== undefined) assertValidScheduleAt(patch.schedule);
+    assertValidDedupRules(patch.dedupRules);
+    if (patch.conflictStrategy !== undefined || patch.fieldOwnership !== undefined) {
+      assertValidSyncSettings(patch.conflictStrategy ?? current.conflictStrategy, patch.fieldOwnership ?? current.fieldOwnership);
+    }
     const nowMs = this.#deps.clock.now();
     const updated = await this.#deps.store.integrations.update(tenantId, id, full, new Date(nowMs).toISOString());
     if (updated === null) throw new TributaryError('NOT_FOUND', `Integration ${id} not found`, { field: 'params.integrationId' });
@@ -178,5 +187,16 @@ function assertValidScheduleAt(schedule: SyncSchedule | null): void {
   } catch (error) {
     if (isTributaryError(error) && error.field !== undefined) throw new TributaryError(error.code, error.message, { field: `body.${error.field}`, cause: error });
     throw error;
+  }
+}
+
+/** The conflict policy and the push settings it carries (`conflictStrategy.push`), as a 400 naming the field. */
+function assertValidSyncSettings(conflictStrategy: Record<string, unknown> | undefined, fieldOwnership: Record<string, unknown> | undefined): void {
+  assertValidConflictSettings(conflictStrategy, fieldOwnership);
+  try {
+    pushSettingsOf({ conflictStrategy: conflictStrategy ?? {} });
+  } catch (error) {
+    if (!isTributaryError(error) || error.code !== 'CONFIG_INVALID') throw error;
+    throw new TributaryError('VALIDATION_FAILED', error.message, { field: `body.${error.field ?? 'conflictStrategy.push'}` });
   }
 }

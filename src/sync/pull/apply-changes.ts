@@ -13,6 +13,9 @@ import type { ExternalRecord } from '../../providers/provider.ts';
 import { finishRun } from '../runs/finish.ts';
 import { resolveDedupSettings } from './dedup-match.ts';
 import { addCounts, writePage, type MappedRecord } from './write-page.ts';
+import { conflictSettingsOf } from './conflict-step.ts';
+import { tenantPushes } from '../push/propagate.ts';
+import type { ResolverRegistry } from '../conflicts/index.ts';
 
 export interface ApplyChangesOptions {
   readonly store: Store;
@@ -24,6 +27,8 @@ export interface ApplyChangesOptions {
   /** Record ids deleted at the provider. */
   readonly deletions: readonly string[];
   readonly mappingContext?: MappingContext;
+  /** Resolvers registered in code, for `custom` rules that name one (`resolver: "name"`). */
+  readonly resolvers?: ResolverRegistry;
 }
 
 const RETENTION = { resultTtlSeconds: 30 * 86_400, runRetentionMs: 30 * 86_400_000 };
@@ -33,10 +38,12 @@ export async function applyChanges(options: ApplyChangesOptions): Promise<RunCou
   const { store, clock, integration } = options;
   const startedMs = clock.now();
   const at = new Date(startedMs).toISOString();
-  await store.runs.ensure({
+  const existing = await store.runs.ensure({
     id: options.runId, tenantId: integration.tenantId, integrationId: integration.id, type: 'webhook', status: 'running', startedAt: at,
     finishedAt: null, recordsSoFar: 0, pages: 0, totalEstimate: null, error: null, checkpoint: null, expiresAt: null,
   });
+  // A replayed event whose run already finished: its changes are written (a finished run takes no more pages).
+  if (existing.finishedAt !== null) return existing.counts;
   const mapping = getCompiledMapping(options.mapping);
   const mapped: MappedRecord[] = [];
   const errors: (RunRecordError & { expiresAt: string | null })[] = [];
@@ -45,7 +52,7 @@ export async function applyChanges(options: ApplyChangesOptions): Promise<RunCou
   for (const record of options.records) {
     const result = mapping.apply(record.data, options.mappingContext);
     if (!result.failed) {
-      mapped.push({ recordId: record.id, result });
+      mapped.push({ recordId: record.id, result, modifiedAt: record.modifiedAt });
       continue;
     }
     failed += 1;
@@ -56,7 +63,8 @@ export async function applyChanges(options: ApplyChangesOptions): Promise<RunCou
   await writePage(store, {
     tenantId: integration.tenantId, connectionId: integration.connectionId, integrationId: integration.id, runId: options.runId, at,
     primaryObject: options.mapping.targets[0]?.object ?? options.mapping.source.object, records: mapped, deletions: options.deletions,
-    recordErrors: errors, dedup: resolveDedupSettings(integration.dedupRules),
+    recordErrors: errors, dedup: resolveDedupSettings(integration.dedupRules), conflicts: conflictSettingsOf(integration, options.mapping, options.resolvers ? { resolvers: options.resolvers } : {}),
+    propagate: await tenantPushes(store, integration.tenantId),
     progress: (page) => {
       counts = addCounts(counts, page, failed);
       return { recordsSoFar: records, pages: 1, totalEstimate: records, checkpoint: null, counts, fullResync: false };

@@ -59,16 +59,20 @@ export async function decideMatches(
     const keysOf = new Map(group.map((item) => [item.ref, matchKeysOf(entityType, item.fields)]));
     const exactKeys = [...new Set([...keysOf.values()].flatMap((k) => k.exact))];
     const exactHits = groupHits(await tx.entities.findByMatchKeys(tenantId, entityType, exactKeys, connectionId, object));
-    const unresolved: NewEntity[] = [];
-    for (const item of group) {
-      const key = keysOf.get(item.ref)!.exact.find((k) => exactHits.has(k));
-      if (key !== undefined) decisions.set(item.ref, { kind: 'link', entityId: exactHits.get(key)![0]!, score: 1, reason: key.split(':')[0]! });
-      else unresolved.push(item);
+    // No hit (always so for a tenant's first source): every item goes on, without a look at each.
+    const unresolved: NewEntity[] = exactHits.size === 0 ? group : [];
+    if (exactHits.size > 0) {
+      for (const item of group) {
+        const key = keysOf.get(item.ref)!.exact.find((k) => exactHits.has(k));
+        if (key !== undefined) decisions.set(item.ref, { kind: 'link', entityId: exactHits.get(key)![0]!, score: 1, reason: key.split(':')[0]! });
+        else unresolved.push(item);
+      }
     }
     const rules = settings.rules[entityType];
     if (unresolved.length === 0 || !rules) continue;
     const blockKeys = [...new Set(unresolved.flatMap((item) => keysOf.get(item.ref)!.block))];
     const blockHits = groupHits(await tx.entities.findByMatchKeys(tenantId, entityType, blockKeys, connectionId, object));
+    if (blockHits.size === 0) continue; // no candidate for anyone
     const candidateIds = new Set<string>();
     const left: DedupRecord[] = [];
     for (const item of unresolved) {

@@ -13,12 +13,21 @@
  *   soft-deleted; a record that comes back revives both.
  * - A relationship to a reference no link knows yet makes a placeholder entity with that
  *   link, which the other object's sync fills in later.
+ * - A record older (by the provider's modification time) than what its link last recorded
+ *   is stale: it was read before a push, webhook or pull that wrote newer news, and is
+ *   skipped (unchanged) instead of undoing that write.
+ * - A new record dedup links to an existing entity gets a merge-lineage row (the pair can
+ *   be listed and undone, sync/entities/merge-service.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { MappedEntity, MappedRelationship } from '../../domain/mapping.ts';
+import type { MergeLineage } from '../../domain/entity.ts';
+import { newId } from '../../domain/ids.ts';
 import type { DedupReview } from '../../domain/review.ts';
+import { planLinkLineage, type Edge } from '../entities/merge-plan.ts';
 import type { EntityWriteBatch, LinkedEntity } from '../../ports/store.ts';
 import type { DedupDecision } from './dedup-match.ts';
+import type { ConflictStep, Reconciled } from './conflict-step.ts';
 import { DEDUP_ENTITY_TYPES, matchKeysOf } from './match-keys.ts';
 import { orderedId } from './ordered-id.ts';
 
@@ -48,9 +57,23 @@ interface LinkState {
   base: Record<string, unknown> | null;
   remoteVersion: string | null;
   recordId: string | null;
+  /** The provider's modification time of the record as last written (null: unknown). */
+  remoteModifiedAt: string | null;
   dirty: boolean;
   object: string;
   externalId: string;
+}
+
+/** An automatic link made by this page, waiting for its record's edges to become lineage. */
+interface PendingLineage {
+  readonly survivorId: string;
+  readonly mergedId: string;
+  readonly type: string;
+  readonly prior: Record<string, unknown>;
+  readonly after: Record<string, unknown>;
+  readonly recordFields: Record<string, unknown>;
+  readonly link: { readonly id: string; readonly connectionId: string; readonly object: string; readonly externalId: string };
+  readonly reason: Record<string, unknown>;
 }
 
 export interface PlanContext {
@@ -65,6 +88,8 @@ export interface PlanContext {
   readonly decisions: Map<string, DedupDecision>;
   /** Entities that dedup decisions point at, by id. */
   readonly matched: Map<string, LinkedEntity['entity']>;
+  /** Three-way conflict handling for entities changed since their link's base (conflict-step.ts); absent: sources overwrite. */
+  readonly conflicts?: ConflictStep;
 }
 
 export interface RecordCounts {
@@ -85,27 +110,71 @@ export class PagePlan {
   readonly #relationships = new Map<string, { fromEntityId: string; kind: string; toEntityId: string }>();
   readonly #reviews: DedupReview[] = [];
   readonly #keys = new Map<string, { entityType: string; key: string; connectionId: string; object: string; entityId: string }>();
+  readonly #merges: MergeLineage[] = [];
+  #pending: PendingLineage[] = [];
 
   constructor(ctx: PlanContext) {
     this.#ctx = ctx;
   }
 
-  /** One mapped record: its entities (the first is the record itself) and relationships. */
-  addRecord(recordId: string, entities: readonly MappedEntity[], relationships: readonly MappedRelationship[]): void {
+  /**
+   * One mapped record: its entities (the first is the record itself) and relationships.
+   * `modifiedAt` is the provider's modification time of the record (ExternalRecord.modifiedAt).
+   */
+  addRecord(recordId: string, entities: readonly MappedEntity[], relationships: readonly MappedRelationship[], modifiedAt: string | null = null): void {
+    if (this.#stale(entities[0], modifiedAt)) {
+      this.counts.unchanged += 1;
+      return;
+    }
     let outcome: keyof RecordCounts = 'unchanged';
     entities.forEach((mapped, index) => {
       const primary = index === 0;
-      const result = mapped.deleted ? this.#tombstone(refKey(mapped.object, mapped.externalId)) : this.#upsert(mapped, primary ? recordId : null, primary);
+      const result = mapped.deleted ? this.#tombstone(refKey(mapped.object, mapped.externalId)) : this.#upsert(mapped, primary ? recordId : null, primary, primary ? modifiedAt : null);
       if (primary) outcome = result;
     });
     if (entities[0]?.deleted === true) relationships = [];
+    const edges: { fromEntityId: string; kind: string; toEntityId: string }[] = [];
     for (const rel of relationships) {
       const from = this.#resolve(rel.from.object, rel.from.externalId, rel.from.entityType);
       const to = this.#resolve(rel.to.object, rel.to.externalId, rel.to.entityType);
       if (from === null || to === null || from === to) continue;
-      this.#relationships.set(`${from}\u0000${rel.kind}\u0000${to}`, { fromEntityId: from, kind: rel.kind, toEntityId: to });
+      const edge = { fromEntityId: from, kind: rel.kind, toEntityId: to };
+      this.#relationships.set(`${from}\u0000${rel.kind}\u0000${to}`, edge);
+      edges.push(edge);
     }
+    if (this.#pending.length > 0) this.#lineage(edges);
     this.counts[outcome] += 1;
+  }
+
+  /**
+   * True when the record is older than what its link last recorded (a push, webhook or
+   * pull wrote newer news after this record was read): writing it would undo that write.
+   * Provider times are compared with each other only, never with Tributary's clock.
+   */
+  #stale(primary: MappedEntity | undefined, modifiedAt: string | null): boolean {
+    if (primary === undefined || primary.deleted || modifiedAt === null) return false;
+    const link = this.#link(primary.object, primary.externalId);
+    if (link === null || link.remoteModifiedAt === null) return false;
+    const read = Date.parse(modifiedAt);
+    const known = Date.parse(link.remoteModifiedAt);
+    return Number.isFinite(read) && Number.isFinite(known) && read < known;
+  }
+
+  /** Lineage rows for the automatic links this record made, with its edges pointed at the would-be entity. */
+  #lineage(edges: readonly { fromEntityId: string; kind: string; toEntityId: string }[]): void {
+    const { tenantId, at } = this.#ctx;
+    for (const p of this.#pending) {
+      const own: Edge[] = [];
+      for (const e of edges) {
+        if (e.fromEntityId !== p.survivorId && e.toEntityId !== p.survivorId) continue;
+        const from = e.fromEntityId === p.survivorId ? p.mergedId : e.fromEntityId;
+        const to = e.toEntityId === p.survivorId ? p.mergedId : e.toEntityId;
+        if (from !== to) own.push({ fromEntityId: from, kind: e.kind, toEntityId: to, createdAt: at });
+      }
+      const snapshot = planLinkLineage({ survivor: { type: p.type, prior: p.prior, after: p.after }, recordFields: p.recordFields, link: p.link, edges: own });
+      this.#merges.push({ id: newId('mrg'), tenantId, survivorId: p.survivorId, mergedId: p.mergedId, snapshot: { ...snapshot }, reason: p.reason, mergedAt: at, undoneAt: null });
+    }
+    this.#pending = [];
   }
 
   /** A deletion the provider reported, found by record id (null: never synced, nothing to do). */
@@ -141,6 +210,7 @@ export class PagePlan {
       tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [...this.#relationships.values()],
       // Sorted, so that inserts into the key index walk it in order (fewer page visits).
       changes: [], matchKeys: [...this.#keys.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), reviews: this.#reviews,
+      ...(this.#merges.length > 0 ? { merges: this.#merges } : {}),
     };
     const inserts = batch.entityInserts as { id: string; type: string; fields: Record<string, unknown> }[];
     const updates = batch.entityUpdates as { id: string; fields: Record<string, unknown>; version: number; deletedAt: string | null }[];
@@ -164,9 +234,9 @@ export class PagePlan {
     for (const l of links) {
       const tombstonedAt = l.live ? null : at;
       if (l.isNew) {
-        (batch.linkInserts as unknown[]).push({ id: l.id, entityId: l.entityId, connectionId, integrationId, object: l.object, externalId: l.externalId, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt });
+        (batch.linkInserts as unknown[]).push({ id: l.id, entityId: l.entityId, connectionId, integrationId, object: l.object, externalId: l.externalId, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt, remoteModifiedAt: l.remoteModifiedAt });
       } else if (l.dirty || l.live !== l.wasLive) {
-        (batch.linkUpdates as unknown[]).push({ id: l.id, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt: l.live ? null : at });
+        (batch.linkUpdates as unknown[]).push({ id: l.id, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt: l.live ? null : at, remoteModifiedAt: l.remoteModifiedAt });
       }
     }
     return batch;
@@ -179,7 +249,7 @@ export class PagePlan {
     this.#entityState(stored.entity);
     link = {
       id: stored.linkId, entityId: stored.entity.id, isNew: false, live: stored.tombstonedAt === null, wasLive: stored.tombstonedAt === null,
-      base: stored.baseSnapshot, remoteVersion: stored.remoteVersion, recordId: stored.recordId, dirty: false, object: stored.object, externalId: stored.externalId,
+      base: stored.baseSnapshot, remoteVersion: stored.remoteVersion, recordId: stored.recordId, remoteModifiedAt: stored.remoteModifiedAt ?? null, dirty: false, object: stored.object, externalId: stored.externalId,
     };
     this.#links.set(key, link);
     return link;
@@ -203,7 +273,7 @@ export class PagePlan {
   }
 
   #newLink(object: string, externalId: string, entityId: string): LinkState {
-    const link: LinkState = { id: orderedId('lnk'), entityId, isNew: true, live: true, wasLive: false, base: null, remoteVersion: null, recordId: null, dirty: true, object, externalId };
+    const link: LinkState = { id: orderedId('lnk'), entityId, isNew: true, live: true, wasLive: false, base: null, remoteVersion: null, recordId: null, remoteModifiedAt: null, dirty: true, object, externalId };
     this.#links.set(refKey(object, externalId), link);
     return link;
   }
@@ -214,14 +284,19 @@ export class PagePlan {
     return state;
   }
 
-  #upsert(mapped: MappedEntity, recordId: string | null, primary: boolean): keyof RecordCounts {
+  #upsert(mapped: MappedEntity, recordId: string | null, primary: boolean, modifiedAt: string | null): keyof RecordCounts {
     let link = this.#link(mapped.object, mapped.externalId);
     let outcome: keyof RecordCounts = 'updated';
+    let linked: { prior: Record<string, unknown>; reason: Record<string, unknown> } | null = null;
     if (link === null) {
       const ref = refKey(mapped.object, mapped.externalId);
       const decision = this.#ctx.decisions.get(ref);
       const target = decision?.kind === 'link' ? this.#ctx.matched.get(decision.entityId) : undefined;
       const entity = target ? this.#entityState(target) : this.#newEntity(mapped.entityType, false);
+      if (target && decision?.kind === 'link') {
+        const { connectionId, runId } = this.#ctx;
+        linked = { prior: { ...entity.fields }, reason: { automatic: true, rule: decision.reason, score: decision.score, connectionId, object: mapped.object, externalId: mapped.externalId, runId } };
+      }
       if (decision?.kind === 'review') this.#review(entity.id, decision.candidateId, decision.score, mapped);
       link = this.#newLink(mapped.object, mapped.externalId, entity.id);
       outcome = 'created';
@@ -232,8 +307,12 @@ export class PagePlan {
     }
     const entity = this.#entities.get(link.entityId)!;
     const oldBase = link.base ?? {};
-    const newBase = primary ? mapped.fields : { ...oldBase, ...mapped.fields };
-    if (entity.isNew && Object.keys(entity.fields).length === 0) {
+    // An entity changed since the link's base goes through three-way detection instead of being overwritten.
+    const reconciled = outcome === 'updated' ? this.#reconcile(link, entity, mapped, recordId, primary) : null;
+    const newBase = reconciled?.base ?? (primary ? mapped.fields : { ...oldBase, ...mapped.fields });
+    if (reconciled !== null) {
+      applyPatch(entity, reconciled.toLocal);
+    } else if (entity.isNew && Object.keys(entity.fields).length === 0) {
       // A brand-new entity is exactly this view: share the object (serialised once).
       entity.fields = newBase;
       entity.shared = true;
@@ -250,8 +329,10 @@ export class PagePlan {
     entity.placeholder = false;
     entity.deletedAt = null;
     link.base = newBase;
-    if (mapped.remoteVersion !== null || primary) link.remoteVersion = mapped.remoteVersion;
+    if (reconciled !== null) link.remoteVersion = reconciled.remoteVersion;
+    else if (mapped.remoteVersion !== null || primary) link.remoteVersion = mapped.remoteVersion;
     if (recordId !== null) link.recordId = recordId;
+    if (modifiedAt !== null) link.remoteModifiedAt = modifiedAt;
     link.live = true;
     link.dirty = true;
     if (DEDUP_ENTITY_TYPES.has(entity.type)) {
@@ -261,7 +342,21 @@ export class PagePlan {
         this.#keys.set(`${entity.id}\u0000${key}\u0000${mapped.object}`, { entityType: entity.type, key, connectionId: this.#ctx.connectionId, object: mapped.object, entityId: entity.id });
       }
     }
+    if (linked !== null) {
+      this.#pending.push({
+        survivorId: entity.id, mergedId: orderedId('ent'), type: entity.type, prior: linked.prior, after: { ...entity.fields }, recordFields: newBase,
+        link: { id: link.id, connectionId: this.#ctx.connectionId, object: mapped.object, externalId: mapped.externalId }, reason: linked.reason,
+      });
+    }
     return outcome;
+  }
+
+  #reconcile(link: LinkState, entity: EntityState, mapped: MappedEntity, recordId: string | null, primary: boolean): Reconciled | null {
+    if (this.#ctx.conflicts === undefined || link.isNew) return null;
+    return this.#ctx.conflicts.reconcile({
+      linkId: link.id, object: link.object, externalId: link.externalId, base: link.base, linkVersion: link.remoteVersion, entityId: entity.id,
+      entityFields: entity.fields, mappedFields: mapped.fields, mappedVersion: mapped.remoteVersion, primary, recordId,
+    });
   }
 
   #tombstone(ref: string): keyof RecordCounts {
@@ -287,6 +382,19 @@ export class PagePlan {
       payload: { entityType: mapped.entityType, entityIds: [entityId, candidateId], score, source: { connectionId: this.#ctx.connectionId, object: mapped.object, externalId: mapped.externalId } },
       resolution: null, createdAt: this.#ctx.at, resolvedAt: null,
     });
+  }
+}
+
+/** Sets (or, for null, removes) entity fields, copying a fields object shared with a base first. */
+function applyPatch(entity: EntityState, patch: Readonly<Record<string, unknown>>): void {
+  if (Object.keys(patch).length === 0) return;
+  if (entity.shared) {
+    entity.fields = { ...entity.fields };
+    entity.shared = false;
+  }
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete entity.fields[key];
+    else entity.fields[key] = value;
   }
 }
 

@@ -10,7 +10,8 @@
  * on. A retryable failure (transient, rate limit) marks the run `retrying` and is thrown
  * for the queue to retry (honouring retryAfterMs); anything else ends the run `failed`
  * (nothing committed) or `partial` (some pages committed) with the reason, and is
- * returned in the outcome. Nothing is ever deleted because records are missing.
+ * returned in the outcome. Records missing from a run are deleted only after a full resync
+ * that completed, for objects whose deletions the provider never reports (deletion-inference.ts).
  */
 import { categoryOf, isTributaryError, TributaryError } from '../../domain/errors.ts';
 import type { Integration, SyncTrigger } from '../../domain/integration.ts';
@@ -20,10 +21,14 @@ import { getCompiledMapping } from '../../mapping/index.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { RunCounts, Store } from '../../ports/store.ts';
-import { CURSOR_EXPIRED, type Cursor, type ObjectDefinition, type ProviderContext } from '../../providers/provider.ts';
+import { CURSOR_EXPIRED, type ChangePage, type Cursor, type ObjectDefinition, type ProviderContext } from '../../providers/provider.ts';
 import { finishRun, type RunRetention } from '../runs/finish.ts';
 import { resolveDedupSettings } from './dedup-match.ts';
 import { addCounts, writePage, type MappedRecord } from './write-page.ts';
+import { deletionInferenceFor, withInferredDeletions } from './deletion-inference.ts';
+import { conflictSettingsOf, type ConflictsWaiting } from './conflict-step.ts';
+import { tenantPushes } from '../push/propagate.ts';
+import type { ResolverRegistry } from '../conflicts/index.ts';
 
 export interface RunPullOptions {
   readonly store: Store;
@@ -44,6 +49,16 @@ export interface RunPullOptions {
   readonly logger?: Logger;
   /** Commit after about this many records (whole pages; default 5,000). */
   readonly commitEveryRecords?: number;
+  /** Resolvers registered in code, for `custom` rules that name one (`resolver: "name"`). */
+  readonly resolvers?: ResolverRegistry;
+  /** Told after the run when it left conflicts waiting for review (strategy `manual`); must not throw. */
+  readonly onConflictsWaiting?: (event: ConflictsWaiting) => void;
+  /**
+   * The fencing token of the caller's per-integration lease: every run write (status,
+   * page progress with its cursor, finish) carries it, and the store refuses it once a
+   * newer lease holder wrote the run (SyncRunRepository). Absent: not fenced.
+   */
+  readonly fence?: number;
 }
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed';
@@ -77,11 +92,19 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
   if (existing.finishedAt !== null) {
     return { runId: existing.id, status: existing.status as RunStatus, counts: existing.counts, pages: existing.pages, records: existing.recordsSoFar, fullResync: existing.fullResync, durationMs: Date.parse(existing.finishedAt) - startedMs, error: existing.error };
   }
-  await store.runs.setStatus(tenantId, existing.id, 'running', null);
+  const { fence } = options;
+  // Refused: the run finished meanwhile, or a newer lease holder owns it. LOCK_NOT_HELD is
+  // transient: the job retries, and its next delivery finds the run finished or the lease held.
+  if (!(await store.runs.setStatus(tenantId, existing.id, 'running', null, fence))) {
+    throw new TributaryError('LOCK_NOT_HELD', `Run ${existing.id} was finished or taken over by another worker`);
+  }
 
   const mapping = getCompiledMapping(options.mapping);
   const primaryObject = options.mapping.targets[0]?.object ?? options.mapping.source.object;
   const dedup = resolveDedupSettings(integration.dedupRules);
+  const deletions = deletionInferenceFor(object, { store, tenantId, connectionId, integrationId, primaryObject });
+  const conflicts = conflictSettingsOf(integration, options.mapping, options.resolvers ? { resolvers: options.resolvers } : {});
+  const propagate = await tenantPushes(store, tenantId);
   const retention = resolveRetention(options.retention);
   let fullResync = options.fullResync === true || existing.fullResync;
   const current = await store.integrations.get(tenantId, integrationId);
@@ -96,7 +119,8 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
 
   const finish = async (status: RunStatus, error: StoredError | null): Promise<PullOutcome> => {
     const finishedMs = clock.now();
-    await finishRun(store, { tenantId, integrationId, runId: existing.id, status, error, counts, records, startedMs, finishedMs, retention });
+    const conflicts = await finishRun(store, { tenantId, integrationId, runId: existing.id, status, error, counts, records, startedMs, finishedMs, retention, fence });
+    if (conflicts && conflicts.open > 0) options.onConflictsWaiting?.({ tenantId, integrationId, runId: existing.id, open: conflicts.open, at: finishedMs });
     options.logger?.info({ runId: existing.id, integrationId, status, records, pages, ...counts }, 'pull run finished');
     return { runId: existing.id, status, counts, pages, records, fullResync, durationMs: finishedMs - startedMs, error };
   };
@@ -110,24 +134,36 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
     batch = emptyBatch();
     const seen = records + b.seen;
     const pageNumber = pages + b.pages;
+    if (fullResync) await deletions?.markSeen(b.mapped, iso());
     await writePage(store, {
       tenantId, connectionId, integrationId, runId: existing.id, at: iso(), primaryObject, records: b.mapped,
-      deletions: b.deletions, recordErrors: b.errors, dedup, cursor: b.cursor,
+      deletions: b.deletions, recordErrors: b.errors, dedup, conflicts, propagate, cursor: b.cursor,
       progress: (pageCounts) => {
         counts = addCounts(counts, pageCounts, b.failed);
-        return { recordsSoFar: seen, pages: pageNumber, totalEstimate, checkpoint: b.done ? null : b.cursor, counts, fullResync };
+        return { recordsSoFar: seen, pages: pageNumber, totalEstimate, checkpoint: b.done ? null : b.cursor, counts, fullResync, fence };
       },
     });
     records = seen;
     pages = pageNumber;
   };
 
+  const readOptions = options.pageSize === undefined ? {} : { pageSize: options.pageSize };
+  // The next page is requested as soon as this one is in, so that the provider (and the
+  // network) work while this page is mapped and written. It is read from a copy of the
+  // cursor (this page's is committed later), and dropped unused when the loop stops.
+  let ahead: Promise<ChangePage> | null = null;
   try {
     for (;;) {
       if (options.signal?.aborted) throw new TributaryError('SHUTTING_DOWN', 'The run was stopped; it resumes from its last committed page');
       let page;
       try {
-        page = await object.readPage(ctx, cursor, options.pageSize === undefined ? {} : { pageSize: options.pageSize });
+        const pending: Promise<ChangePage> = ahead ?? object.readPage(ctx, cursor, readOptions);
+        ahead = null;
+        page = await pending;
+        if (!page.done) {
+          ahead = object.readPage(ctx, structuredClone(page.cursor), readOptions);
+          ahead.catch(() => undefined); // awaited, and its error handled, by the next turn
+        }
       } catch (error) {
         if (!isCursorExpired(error) || restarted) throw error;
         options.logger?.warn({ runId: existing.id, integrationId }, 'cursor expired: full resync');
@@ -146,7 +182,7 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
           const issues = result.errors.length > 0 ? result.errors : [{ field: '', reason: 'the record could not be mapped' }];
           for (const issue of issues) batch.errors.push({ runId: existing.id, tenantId, externalId: record.id, field: issue.field || null, reason: issue.reason, at, expiresAt });
         } else {
-          batch.mapped.push({ recordId: record.id, result });
+          batch.mapped.push({ recordId: record.id, result, modifiedAt: record.modifiedAt });
         }
       }
       for (const deletion of page.deletions) batch.deletions.push(deletion.id);
@@ -162,10 +198,14 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
   } catch (error) {
     const stored = toStoredError(error);
     if (categoryOf(error) === 'transient' || categoryOf(error) === 'rate_limit') {
-      await store.runs.setStatus(tenantId, existing.id, 'retrying', stored);
+      await store.runs.setStatus(tenantId, existing.id, 'retrying', stored, fence);
       throw error;
     }
     return finish(pages > 0 ? 'partial' : 'failed', stored);
+  }
+  // A complete full resync proves the deletions the provider never reports (deletion-inference.ts).
+  if (fullResync && deletions !== null && counts.failed === 0) {
+    counts = withInferredDeletions(counts, await deletions.sweep({ runId: existing.id, startedAt: existing.startedAt, at: iso() }));
   }
   return finish(counts.failed > 0 ? 'partial' : 'succeeded', null);
 }

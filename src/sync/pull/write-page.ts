@@ -11,11 +11,15 @@ import type { RunRecordError } from '../../domain/sync-run.ts';
 import type { LinkKey, LinkedEntity, RunCounts, RunProgress, Store } from '../../ports/store.ts';
 import { decideMatches, type DedupSettings, type NewEntity } from './dedup-match.ts';
 import { PagePlan, refKey, type RecordCounts } from './page-plan.ts';
+import { ConflictStep, type ConflictSettings } from './conflict-step.ts';
+import { withPropagation } from '../push/propagate.ts';
 
 export interface MappedRecord {
   /** The provider's record id (ExternalRecord.id). */
   readonly recordId: string;
   readonly result: MappingResult;
+  /** The provider's modification time of the record (ExternalRecord.modifiedAt), for `last_write_wins`. */
+  readonly modifiedAt?: string | null;
 }
 
 export interface PageWrite {
@@ -35,6 +39,10 @@ export interface PageWrite {
   readonly cursor?: unknown;
   /** The run's progress after this page, written with it; counts are added to by this page's. */
   readonly progress?: (pageCounts: RecordCounts) => RunProgress;
+  /** The integration's conflict handling (conflict-step.ts); absent: pulled values overwrite the entity's. */
+  readonly conflicts?: ConflictSettings;
+  /** Push propagation (sync/push/propagate.ts): add an outbox row per entity change. Default false. */
+  readonly propagate?: boolean;
 }
 
 /** Writes a page atomically; returns what the page did to records. */
@@ -54,6 +62,11 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
     const { tenantId, connectionId } = page;
     const stored = await tx.entities.findLinks(tenantId, connectionId, [...keys.values()]);
     const links = new Map<string, LinkedEntity>(stored.map((l) => [refKey(l.object, l.externalId), l]));
+    const conflicts = page.conflicts && new ConflictStep({ ...page.conflicts, tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at });
+    if (conflicts) {
+      conflicts.setRecordTimes(page.records);
+      await conflicts.load(tx, stored);
+    }
 
     const fresh = new Map<string, NewEntity>();
     for (const { result } of page.records) {
@@ -66,16 +79,18 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
     const matchedIds = [...new Set([...decisions.values()].flatMap((d) => (d.kind === 'link' ? [d.entityId] : [])))];
     const matched = new Map((await tx.entities.getMany(tenantId, matchedIds)).map((e) => [e.id, e]));
 
-    const plan = new PagePlan({ tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at, links, decisions, matched });
+    const plan = new PagePlan({ tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at, links, decisions, matched, conflicts });
     // Deletions first: a provider reads them before the records (Salesforce's getDeleted
     // window precedes its query), so a record in the same page is the newer news.
     if (page.deletions.length > 0) {
       const deleted = await tx.entities.findLinksByRecordId(tenantId, connectionId, page.primaryObject, [...new Set(page.deletions)]);
       for (const link of deleted) plan.addDeletion(link);
     }
-    for (const { recordId, result } of page.records) plan.addRecord(recordId, result.entities, result.relationships);
+    for (const { recordId, result, modifiedAt } of page.records) plan.addRecord(recordId, result.entities, result.relationships, modifiedAt ?? null);
     const live = await tx.entities.countLiveLinks(tenantId, plan.entitiesLosingLinks());
-    await tx.entities.applyBatch(plan.finish(live));
+    const batch = plan.finish(live);
+    await tx.entities.applyBatch(page.propagate === true ? withPropagation(batch) : batch);
+    await conflicts?.write(tx);
     await tx.runs.addRecordErrors(page.recordErrors);
     if (page.progress) await tx.runs.progress(tenantId, page.runId, page.progress(plan.counts));
     if (page.cursor !== undefined) await tx.integrations.setCursor(tenantId, page.integrationId, page.cursor, page.at);

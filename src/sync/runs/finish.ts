@@ -1,11 +1,12 @@
 /**
  * Ending a run: the run row's final status and TTL, and its sync result (the reference's
  * `sync-results`: processed, created, updated, failed, conflicts detected and resolved,
- * duration) with its own TTL. Conflicts are 0 until the bidirectional engine lands.
+ * duration) with its own TTL. Conflicts are counted from the rows the run's pages
+ * recorded (committed with the pages, so a resumed run counts each once).
  */
 import { randomUUID } from 'node:crypto';
 import type { StoredError } from '../../domain/sync-run.ts';
-import type { RunCounts, Store } from '../../ports/store.ts';
+import type { RunConflictCounts, RunCounts, Store } from '../../ports/store.ts';
 
 export interface RunRetention {
   /** How long a sync result is kept. Default 30 days. */
@@ -25,13 +26,21 @@ export interface FinishRun {
   readonly startedMs: number;
   readonly finishedMs: number;
   readonly retention: RunRetention;
+  /** The writer's fencing token (its per-integration lease's); see SyncRunRepository. */
+  readonly fence?: number;
 }
 
-/** Finishes the run and writes its result in one transaction. */
-export async function finishRun(store: Store, f: FinishRun): Promise<void> {
+/**
+ * Finishes the run and writes its result in one transaction; returns the run's conflict
+ * counts, or null when the run was already finished or taken over by a newer lease holder
+ * (nothing written: a stale worker neither regresses the run nor adds a second result).
+ */
+export async function finishRun(store: Store, f: FinishRun): Promise<RunConflictCounts | null> {
   const executedAt = new Date(f.finishedMs).toISOString();
-  await store.transaction(async (tx) => {
-    await tx.runs.finish(f.tenantId, f.runId, { status: f.status, finishedAt: executedAt, error: f.error, expiresAt: new Date(f.finishedMs + f.retention.runRetentionMs).toISOString() });
+  return store.transaction(async (tx) => {
+    const conflicts = await tx.conflicts.countForRun(f.tenantId, f.runId, new Date(f.startedMs).toISOString());
+    const expiresAt = new Date(f.finishedMs + f.retention.runRetentionMs).toISOString();
+    if (!(await tx.runs.finish(f.tenantId, f.runId, { status: f.status, finishedAt: executedAt, error: f.error, expiresAt, fence: f.fence }))) return null;
     await tx.runs.insertResult({
       id: `res_${randomUUID().replaceAll('-', '')}`,
       integrationId: f.integrationId,
@@ -42,12 +51,13 @@ export async function finishRun(store: Store, f: FinishRun): Promise<void> {
       recordsCreated: f.counts.created,
       recordsUpdated: f.counts.updated,
       recordsFailed: f.counts.failed,
-      conflictsDetected: 0,
-      conflictsResolved: 0,
+      conflictsDetected: conflicts.detected,
+      conflictsResolved: conflicts.resolved,
       durationMs: Math.max(0, f.finishedMs - f.startedMs),
       executedAt,
       ttlSeconds: f.retention.resultTtlSeconds,
       expiresAt: new Date(f.finishedMs + f.retention.resultTtlSeconds * 1000).toISOString(),
     });
+    return conflicts;
   });
 }

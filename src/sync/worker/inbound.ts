@@ -1,7 +1,8 @@
 /**
  * The `sync-inbound` job handler: per-integration lease from Locks (renewed while the
  * run lasts; losing it aborts the run), the provider context for the connection, then
- * `runPull` under the run id the job names. Retryable failures are rethrown for the queue
+ * `runPull` under the run id the job names, fenced by the lease's token (a worker whose lease
+ * lapsed cannot regress a run another took over). Retryable failures are rethrown for the queue
  * (which honours retryAfterMs); on the last attempt the run is ended as failed first. A
  * run that ends failed is rethrown as its error so the job is dead-lettered, classified.
  */
@@ -18,7 +19,7 @@ import type { Locks } from '../../ports/locks.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Store } from '../../ports/store.ts';
 import type { ObjectDefinition, Provider, ProviderContext } from '../../providers/provider.ts';
-import { runPull, toStoredError } from '../pull/run-pull.ts';
+import { runPull, toStoredError, type RunPullOptions } from '../pull/run-pull.ts';
 import { finishRun } from '../runs/finish.ts';
 import { runIdOfJob, type SyncJobPayload } from './job.ts';
 
@@ -35,6 +36,10 @@ export interface InboundDeps {
   readonly pageSize?: number;
   /** Lease length of the per-integration lock; renewed at a third of it. Default 60 s. */
   readonly lockTtlMs?: number;
+  /** Told when a run left conflicts waiting for review (runPull's `onConflictsWaiting`). */
+  readonly onConflictsWaiting?: RunPullOptions['onConflictsWaiting'];
+  /** Resolvers registered in code, for integrations whose conflict strategy is `custom` with a `resolver`. */
+  readonly resolvers?: RunPullOptions['resolvers'];
 }
 
 /** The object definition an integration names, by exact or case-insensitive name. */
@@ -87,8 +92,8 @@ export function createInboundHandler(deps: InboundDeps): JobHandler<SyncJobPaylo
     try {
       const outcome = await runPull({
         store: deps.store, clock: deps.clock, integration, mapping: mappingOf(integration, provider.id), object,
-        ctx: deps.contextFor(connection, aborter.signal), runId, trigger: job.payload.trigger, fullResync: job.payload.fullResync,
-        pageSize: deps.pageSize, signal: aborter.signal, logger: deps.logger,
+        ctx: deps.contextFor(connection, aborter.signal), runId, trigger: job.payload.trigger, fullResync: job.payload.fullResync, fence: lease.token,
+        pageSize: deps.pageSize, signal: aborter.signal, logger: deps.logger, onConflictsWaiting: deps.onConflictsWaiting, resolvers: deps.resolvers,
       });
       // An error ended the run (failed, or partial after some pages): dead-letter the job with it.
       if (outcome.error) throw new TributaryError(isCode(outcome.error.code) ? outcome.error.code : 'INTERNAL', outcome.error.message);
@@ -100,7 +105,7 @@ export function createInboundHandler(deps: InboundDeps): JobHandler<SyncJobPaylo
           const now = deps.clock.now();
           await finishRun(deps.store, {
             tenantId, integrationId, runId, status: run.pages > 0 ? 'partial' : 'failed', error: toStoredError(error), counts: run.counts,
-            records: run.recordsSoFar, startedMs: Date.parse(run.startedAt), finishedMs: now, retention: RETENTION,
+            records: run.recordsSoFar, startedMs: Date.parse(run.startedAt), finishedMs: now, retention: RETENTION, fence: lease.token,
           });
         }
       }

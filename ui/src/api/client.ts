@@ -24,6 +24,7 @@ export interface ApiClient {
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   put<T>(path: string, body: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
   del(path: string): Promise<void>;
   /** Raw text (Prometheus metrics). */
   text(path: string): Promise<string>;
@@ -87,6 +88,9 @@ export function createClient(key: string, options: { baseUrl?: string; fetch?: F
     },
     async put<T>(path: string, body: unknown) {
       return (await (await call('PUT', path, body)).json()) as T;
+    },
+    async patch<T>(path: string, body: unknown) {
+      return (await (await call('PATCH', path, body)).json()) as T;
     },
     async del(path: string) {
       await call('DELETE', path);

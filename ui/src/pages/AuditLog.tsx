@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { AuditEntry, Page } from '../api/types.ts';
-import type { ApiError } from '../api/client.ts';
-import { Empty, ErrorBanner, Loading, SelectField, TextField, asApiError, formatTime, useLoad } from '../components.tsx';
+import { SelectField, TextField, formatTime } from '../components.tsx';
+import { DataTable, LoadMore, usePaged } from '../table.tsx';
+import type { Column } from '../table.tsx';
 import { isAdmin, useSession } from '../session-context.tsx';
 
 interface Filters {
@@ -23,16 +24,30 @@ export function toIso(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+const COLUMNS: Column<AuditEntry>[] = [
+  { header: 'When', cell: (entry) => formatTime(entry.at) },
+  { header: 'Action', cell: (entry) => entry.action, className: 'mono' },
+  {
+    header: 'Actor',
+    cell: (entry) => (
+      <>
+        {entry.actor.kind}
+        {entry.actor.keyId ? <div className="muted mono">{entry.actor.keyId}</div> : null}
+      </>
+    ),
+  },
+  { header: 'Tenant', cell: (entry) => entry.tenantId ?? '—', className: 'mono' },
+  { header: 'Target', cell: (entry) => entry.target ?? '—', className: 'mono' },
+  { header: 'Request', cell: (entry) => entry.requestId ?? '—', className: 'mono muted' },
+];
+
 /** The audit log, newest filters applied on submit, with "load more" paging. */
 export function AuditLog() {
   const { api, me } = useSession();
   const [draft, setDraft] = useState<Filters>(NONE);
   const [filters, setFilters] = useState<Filters>(NONE);
-  const [more, setMore] = useState<AuditEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [moreError, setMoreError] = useState<ApiError | null>(null);
 
-  const query = (from?: string) => ({
+  const query = (cursor: string | null) => ({
     action: filters.action || undefined,
     actorKind: filters.actorKind || undefined,
     target: filters.target || undefined,
@@ -40,33 +55,15 @@ export function AuditLog() {
     since: toIso(filters.since),
     until: toIso(filters.until),
     limit: 50,
-    cursor: from,
+    cursor: cursor ?? undefined,
   });
-  const page = useLoad(async () => {
-    const first = await api.get<Page<AuditEntry>>('/v1/audit', query());
-    setMore([]);
-    setCursor(first.nextCursor);
-    return first;
-  }, [api, filters]);
-
-  const loadMore = async () => {
-    if (cursor === null) return;
-    try {
-      const next = await api.get<Page<AuditEntry>>('/v1/audit', query(cursor));
-      setMore((previous) => [...previous, ...next.items]);
-      setCursor(next.nextCursor);
-    } catch (caught) {
-      setMoreError(asApiError(caught));
-    }
-  };
+  const entries = usePaged((cursor) => api.get<Page<AuditEntry>>('/v1/audit', query(cursor)), [api, filters]);
 
   const set = (name: keyof Filters) => (event: { target: { value: string } }) => setDraft((previous) => ({ ...previous, [name]: event.target.value }));
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setFilters(draft);
   };
-
-  const entries = [...(page.data?.items ?? []), ...more];
 
   return (
     <section aria-labelledby="audit-title">
@@ -97,46 +94,16 @@ export function AuditLog() {
           Clear
         </button>
       </form>
-      <ErrorBanner error={page.error ?? moreError} />
-      {page.loading && page.data === null ? <Loading /> : null}
-      {page.data && entries.length === 0 ? <Empty>No entries match these filters.</Empty> : null}
-      {entries.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Audit entries</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Target</th>
-                <th scope="col">Request</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <td>{formatTime(entry.at)}</td>
-                  <td className="mono">{entry.action}</td>
-                  <td>
-                    {entry.actor.kind}
-                    {entry.actor.keyId ? <div className="muted mono">{entry.actor.keyId}</div> : null}
-                  </td>
-                  <td className="mono">{entry.tenantId ?? '—'}</td>
-                  <td className="mono">{entry.target ?? '—'}</td>
-                  <td className="mono muted">{entry.requestId ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {cursor !== null ? (
-        <button type="button" className="secondary" onClick={loadMore}>
-          Load more
-        </button>
-      ) : null}
+      <DataTable
+        caption="Audit entries"
+        rows={entries.items}
+        rowKey={(entry) => entry.id}
+        loading={entries.loading}
+        error={entries.error}
+        empty="No entries match these filters."
+        columns={COLUMNS}
+      />
+      <LoadMore paged={entries} />
     </section>
   );
 }

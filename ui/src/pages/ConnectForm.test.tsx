@@ -91,6 +91,32 @@ describe('the connect form', () => {
     expect(container.querySelector('[role="alert"]')?.textContent).toContain('no OAuth client is configured for salesforce');
   });
 
+  it('sends the authorization server for OAuth only, and checks it is an http(s) URL', async () => {
+    const sent: ConnectRequest[] = [];
+    view = await render(<ConnectForm submit={async (request) => (sent.push(request), CONNECTED)} returnUrl="http://127.0.0.1/connections" onDone={() => undefined} />);
+    const { container } = view;
+    await type(byLabel(container, 'Name'), 'Sandbox org');
+    await type(byLabel(container, 'Authorization server (optional)'), 'test.salesforce.com');
+    await click(button(container, 'Continue to the provider'));
+    expect(errorOf(container, byLabel(container, 'Authorization server (optional)'))).toMatch(/full http\(s\) URL/);
+    expect(sent).toEqual([]);
+
+    await type(byLabel(container, 'Authorization server (optional)'), 'https://test.salesforce.com');
+    await click(button(container, 'Continue to the provider'));
+    await settle();
+    expect(sent).toEqual([
+      { provider: 'salesforce', name: 'Sandbox org', credential: { type: 'oauth2_authorization_code' }, returnUrl: 'http://127.0.0.1/connections', authBaseUrl: 'https://test.salesforce.com' },
+    ]);
+
+    // A key form has no sign-in step: the field is gone and nothing of it is sent.
+    await type(byLabel<HTMLSelectElement>(container, 'How to connect'), 'bearer_token');
+    expect([...container.querySelectorAll('label')].some((label) => label.textContent?.startsWith('Authorization server'))).toBe(false);
+    await type(byLabel(container, 'Access token'), 'tok');
+    await click(button(container, 'Connect'));
+    await settle();
+    expect(sent[1]).toEqual({ provider: 'salesforce', name: 'Sandbox org', credential: { type: 'bearer_token', token: 'tok' } });
+  });
+
   it('accepts http and https base URLs only', () => {
     const base = { name: 'x', kind: 'bearer_token' as const, secrets: { token: 't' } };
     expect(validateConnect({ ...base, baseUrl: 'https://acme.my.salesforce.com' })).toEqual({});

@@ -22,6 +22,7 @@ export interface ConnectRequest {
   name: string;
   credential: Record<string, string>;
   baseUrl?: string;
+  authBaseUrl?: string;
   returnUrl?: string;
 }
 
@@ -36,8 +37,17 @@ export interface ConnectFormProps {
 
 type Errors = Record<string, string>;
 
-/** Checks the form before sending: required fields, an http(s) base URL. */
-export function validateConnect(values: { name: string; kind: CredentialKind; secrets: Record<string, string>; baseUrl: string }): Errors {
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** Checks the form before sending: required fields, http(s) base URLs. */
+export function validateConnect(values: { name: string; kind: CredentialKind; secrets: Record<string, string>; baseUrl: string; authBaseUrl?: string }): Errors {
   const errors: Errors = {};
   if (values.name.trim() === '') errors.name = 'Give the connection a name.';
   if (values.kind === 'api_key' && (values.secrets.apiKey ?? '') === '') errors['credential.apiKey'] = 'Enter the API key.';
@@ -46,15 +56,10 @@ export function validateConnect(values: { name: string; kind: CredentialKind; se
     if ((values.secrets.username ?? '') === '') errors['credential.username'] = 'Enter the username.';
     if ((values.secrets.password ?? '') === '') errors['credential.password'] = 'Enter the password.';
   }
-  if (values.baseUrl.trim() !== '') {
-    let ok = false;
-    try {
-      const url = new URL(values.baseUrl.trim());
-      ok = url.protocol === 'https:' || url.protocol === 'http:';
-    } catch {
-      ok = false;
-    }
-    if (!ok) errors.baseUrl = 'Enter a full http(s) URL, such as https://example.my.salesforce.com.';
+  if (values.baseUrl.trim() !== '' && !isHttpUrl(values.baseUrl.trim())) errors.baseUrl = 'Enter a full http(s) URL, such as https://example.my.salesforce.com.';
+  const authBaseUrl = values.authBaseUrl?.trim() ?? '';
+  if (values.kind === 'oauth2_authorization_code' && authBaseUrl !== '' && !isHttpUrl(authBaseUrl)) {
+    errors.authBaseUrl = 'Enter a full http(s) URL, such as https://test.salesforce.com.';
   }
   return errors;
 }
@@ -66,6 +71,7 @@ export function ConnectForm({ submit, returnUrl, onDone }: ConnectFormProps) {
   const [kind, setKind] = useState<CredentialKind>('oauth2_authorization_code');
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [baseUrl, setBaseUrl] = useState('');
+  const [authBaseUrl, setAuthBaseUrl] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -81,7 +87,7 @@ export function ConnectForm({ submit, returnUrl, onDone }: ConnectFormProps) {
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    const found = validateConnect({ name, kind, secrets, baseUrl });
+    const found = validateConnect({ name, kind, secrets, baseUrl, authBaseUrl });
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     const credential: Record<string, string> = { type: kind };
@@ -90,7 +96,10 @@ export function ConnectForm({ submit, returnUrl, onDone }: ConnectFormProps) {
     }
     const request: ConnectRequest = { provider, name: name.trim(), credential };
     if (baseUrl.trim() !== '') request.baseUrl = baseUrl.trim();
-    if (kind === 'oauth2_authorization_code') request.returnUrl = returnUrl;
+    if (kind === 'oauth2_authorization_code') {
+      request.returnUrl = returnUrl;
+      if (authBaseUrl.trim() !== '') request.authBaseUrl = authBaseUrl.trim();
+    }
     setBusy(true);
     try {
       const result = await submit(request);
@@ -99,7 +108,7 @@ export function ConnectForm({ submit, returnUrl, onDone }: ConnectFormProps) {
     } catch (caught) {
       const apiError = asApiError(caught);
       const field = formField(apiError.field);
-      const known = field !== null && ['name', 'provider', 'baseUrl', 'credential.apiKey', 'credential.token', 'credential.username', 'credential.password'].includes(field);
+      const known = field !== null && ['name', 'provider', 'baseUrl', 'authBaseUrl', 'credential.apiKey', 'credential.token', 'credential.username', 'credential.password'].includes(field);
       if (known && field !== null) setErrors({ [field]: apiError.message });
       else setError(apiError);
     } finally {
@@ -145,6 +154,16 @@ export function ConnectForm({ submit, returnUrl, onDone }: ConnectFormProps) {
           hint="Only for a Salesforce instance or GitHub Enterprise."
           inputMode="url"
         />
+        {kind === 'oauth2_authorization_code' ? (
+          <TextField
+            label="Authorization server (optional)"
+            value={authBaseUrl}
+            onChange={(event) => setAuthBaseUrl(event.target.value)}
+            error={errors.authBaseUrl ?? null}
+            hint="Only where the provider's sign-in lives elsewhere: a Salesforce sandbox org, GitHub Enterprise."
+            inputMode="url"
+          />
+        ) : null}
       </div>
       <button type="submit" disabled={busy}>
         {busy ? 'Connecting…' : kind === 'oauth2_authorization_code' ? 'Continue to the provider' : 'Connect'}

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../api/client.ts';
 import type { Fetch } from '../api/client.ts';
 import type { Integration, Run } from '../api/types.ts';
-import { SessionContext } from '../session-context.tsx';
 import type { Session } from '../session-context.tsx';
 import { act } from 'react';
-import { button, click, render, settle } from '../test-dom.ts';
+import { renderWithSession } from '../test-api.ts';
+import { button, click, settle } from '../test-dom.ts';
 import type { Rendered } from '../test-dom.ts';
 import { Integrations, describeSchedule } from './Integrations.tsx';
 
@@ -52,11 +52,7 @@ describe('the integrations page', () => {
       tenantBase: () => '/v1',
       signOut: () => undefined,
     };
-    view = await render(
-      <SessionContext.Provider value={session}>
-        <Integrations pollMs={40} />
-      </SessionContext.Provider>,
-    );
+    view = await renderWithSession(session, <Integrations pollMs={40} />);
     await settle();
     const { container } = view;
     expect(container.textContent).toContain('Sales org');

@@ -1,8 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { Connection, Integration, Page, Run } from '../api/types.ts';
 import type { ApiError } from '../api/client.ts';
-import { Empty, ErrorBanner, Loading, NeedTenant, Notice, StatusBadge, asApiError, formatTime, useLoad } from '../components.tsx';
+import { ErrorBanner, NeedTenant, Notice, StatusBadge, asApiError, formatTime, useLoad } from '../components.tsx';
 import { useSession } from '../session-context.tsx';
+import { DataTable } from '../table.tsx';
+import type { Column } from '../table.tsx';
+import { IntegrationForm } from './IntegrationForm.tsx';
+import { MappingEditor } from './MappingEditor.tsx';
 
 /** How often the run history is read again while a run is queued or running. */
 const POLL_MS = 2000;
@@ -23,6 +27,8 @@ export function Integrations({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
   const list = useLoad(async () => (base === null ? null : api.get<Page<Integration>>(`${base}/integrations`, { limit: 200 })), [api, base]);
   const connections = useLoad(async () => (base === null ? null : api.get<Page<Connection>>(`${base}/connections`, { limit: 200 })), [api, base]);
   const [selected, setSelected] = useState<string | null>(null);
+  /** What the panel under the list shows for the selected integration. */
+  const [panel, setPanel] = useState<'runs' | 'settings' | 'mapping' | 'new'>('runs');
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
 
@@ -43,64 +49,107 @@ export function Integrations({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
       const started = await api.post<{ runId: string; alreadyRunning: boolean }>(`${base}/integrations/${integration.id}/sync`, {});
       setNotice(started.alreadyRunning ? `A run of ${integration.object} is already under way (${started.runId}).` : `Run ${started.runId} started for ${integration.object}.`);
       setSelected(integration.id);
+      setPanel('runs');
     } catch (caught) {
       setError(asApiError(caught));
     }
   };
 
+  const open = (integration: Integration, what: 'runs' | 'settings' | 'mapping') => {
+    setSelected(integration.id);
+    setPanel(what);
+  };
+  const columns: Column<Integration>[] = [
+    {
+      header: 'Object',
+      cell: (integration) => (
+        <>
+          {integration.object}
+          <div className="muted mono">{integration.id}</div>
+        </>
+      ),
+    },
+    { header: 'Connection', cell: (integration) => connectionName(integration.connectionId) },
+    { header: 'Direction', cell: (integration) => integration.direction },
+    { header: 'Schedule', cell: (integration) => describeSchedule(integration.schedule) },
+    { header: 'Priority', cell: (integration) => integration.priority },
+    { header: 'State', cell: (integration) => (integration.enabled ? 'enabled' : 'paused') },
+    { header: 'Synced up to', cell: (integration) => formatTime(integration.cursorUpdatedAt) },
+    {
+      header: 'Actions',
+      hideHeader: true,
+      className: 'actions',
+      cell: (integration) => (
+        <>
+          <button type="button" onClick={() => runNow(integration)}>
+            Run now <span className="sr-only">{integration.object}</span>
+          </button>
+          {(['runs', 'mapping', 'settings'] as const).map((what) => (
+            <button key={what} type="button" className="secondary" onClick={() => open(integration, what)} aria-pressed={integration.id === selected && panel === what}>
+              {what === 'runs' ? 'Runs' : what === 'mapping' ? 'Mapping' : 'Settings'} <span className="sr-only">of {integration.object}</span>
+            </button>
+          ))}
+        </>
+      ),
+    },
+  ];
+  const current = list.data?.items.find((integration) => integration.id === selected) ?? null;
+
   return (
     <section aria-labelledby="integrations-title">
       <h1 id="integrations-title">Integrations</h1>
       {notice ? <Notice>{notice}</Notice> : null}
-      <ErrorBanner error={error ?? list.error} />
-      {list.loading && list.data === null ? <Loading /> : null}
-      {list.data && list.data.items.length === 0 ? <Empty>No integrations yet. They are created through the API (POST /v1/integrations) for now.</Empty> : null}
-      {list.data && list.data.items.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Integrations</caption>
-            <thead>
-              <tr>
-                <th scope="col">Object</th>
-                <th scope="col">Connection</th>
-                <th scope="col">Direction</th>
-                <th scope="col">Schedule</th>
-                <th scope="col">Priority</th>
-                <th scope="col">State</th>
-                <th scope="col">Synced up to</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((integration) => (
-                <tr key={integration.id} aria-selected={integration.id === selected}>
-                  <td>
-                    {integration.object}
-                    <div className="muted mono">{integration.id}</div>
-                  </td>
-                  <td>{connectionName(integration.connectionId)}</td>
-                  <td>{integration.direction}</td>
-                  <td>{describeSchedule(integration.schedule)}</td>
-                  <td>{integration.priority}</td>
-                  <td>{integration.enabled ? 'enabled' : 'paused'}</td>
-                  <td>{formatTime(integration.cursorUpdatedAt)}</td>
-                  <td className="actions">
-                    <button type="button" onClick={() => runNow(integration)}>
-                      Run now <span className="sr-only">{integration.object}</span>
-                    </button>
-                    <button type="button" className="secondary" onClick={() => setSelected(integration.id)} aria-pressed={integration.id === selected}>
-                      Runs <span className="sr-only">of {integration.object}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      <ErrorBanner error={error} />
+      <DataTable
+        caption="Integrations"
+        columns={columns}
+        rows={list.data?.items ?? null}
+        rowKey={(integration) => integration.id}
+        loading={list.loading}
+        error={list.error}
+        empty="No integrations yet. Create one below once a provider is connected."
+        current={selected}
+      />
+      {panel !== 'new' ? (
+        <button
+          type="button"
+          onClick={() => {
+            setSelected(null);
+            setPanel('new');
+          }}
+        >
+          New integration
+        </button>
+      ) : (
+        <IntegrationForm
+          base={base}
+          integration={null}
+          connections={connections.data?.items ?? []}
+          onCancel={() => setPanel('runs')}
+          onSaved={(saved) => {
+            setNotice(`Integration ${saved.object} created.`);
+            setSelected(saved.id);
+            setPanel('mapping');
+            list.reload();
+          }}
+        />
+      )}
+      {current !== null && panel === 'runs' ? <RunHistory base={base} integrationId={current.id} pollMs={pollMs} /> : null}
+      {current !== null && panel === 'mapping' ? <MappingEditor key={current.id} base={base} integrationId={current.id} /> : null}
+      {current !== null && panel === 'settings' ? (
+        <IntegrationForm
+          key={current.id}
+          base={base}
+          integration={current}
+          connections={connections.data?.items ?? []}
+          onCancel={() => setPanel('runs')}
+          onSaved={(saved) => {
+            setNotice(`Settings of ${saved.object} saved.`);
+            setPanel('runs');
+            list.reload();
+          }}
+        />
       ) : null}
-      {selected !== null ? <RunHistory base={base} integrationId={selected} pollMs={pollMs} /> : null}
     </section>
   );
 }
@@ -120,53 +169,35 @@ function RunHistory({ base, integrationId, pollMs }: { base: string; integration
   return (
     <section aria-labelledby="runs-title" aria-live="polite">
       <h2 id="runs-title">Runs</h2>
-      <ErrorBanner error={runs.error} />
-      {runs.loading && runs.data === null ? <Loading /> : null}
-      {runs.data && runs.data.items.length === 0 ? <Empty>This integration has not run yet.</Empty> : null}
-      {runs.data && runs.data.items.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Runs, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Created / updated / failed</th>
-                <th scope="col">Finished</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.items.map((run) => (
-                <tr key={run.id}>
-                  <td>{formatTime(run.startedAt)}</td>
-                  <td>
-                    {run.type}
-                    {run.fullResync ? ' (full)' : ''}
-                  </td>
-                  <td>
-                    <StatusBadge status={run.status === 'succeeded' ? 'ok' : LIVE.has(run.status) ? 'pending' : run.status} />
-                    <span className="sr-only"> {run.status}</span>
-                  </td>
-                  <td>
-                    {run.totalEstimate !== null && run.totalEstimate > 0 ? (
-                      <progress max={run.totalEstimate} value={Math.min(run.recordsSoFar, run.totalEstimate)} aria-label={`${run.recordsSoFar} of about ${run.totalEstimate} records`} />
-                    ) : null}{' '}
-                    {run.recordsSoFar} records, {run.pages} pages
-                  </td>
-                  <td>
-                    {run.counts.created ?? 0} / {run.counts.updated ?? 0} / {run.counts.failed ?? 0}
-                  </td>
-                  <td>{formatTime(run.finishedAt)}</td>
-                  <td>{run.error ? `${run.error.code ?? ''} ${run.error.message ?? ''}`.trim() : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable caption="Runs, newest first" columns={RUN_COLUMNS} rows={runs.data?.items ?? null} rowKey={(run) => run.id} loading={runs.loading} error={runs.error} empty="This integration has not run yet." />
     </section>
   );
 }
+
+const RUN_COLUMNS: Column<Run>[] = [
+  { header: 'Started', cell: (run) => formatTime(run.startedAt) },
+  { header: 'Type', cell: (run) => `${run.type}${run.fullResync ? ' (full)' : ''}` },
+  {
+    header: 'Status',
+    cell: (run) => (
+      <>
+        <StatusBadge status={run.status === 'succeeded' ? 'ok' : LIVE.has(run.status) ? 'pending' : run.status} />
+        <span className="sr-only"> {run.status}</span>
+      </>
+    ),
+  },
+  {
+    header: 'Progress',
+    cell: (run) => (
+      <>
+        {run.totalEstimate !== null && run.totalEstimate > 0 ? (
+          <progress max={run.totalEstimate} value={Math.min(run.recordsSoFar, run.totalEstimate)} aria-label={`${run.recordsSoFar} of about ${run.totalEstimate} records`} />
+        ) : null}{' '}
+        {run.recordsSoFar} records, {run.pages} pages
+      </>
+    ),
+  },
+  { header: 'Created / updated / failed', cell: (run) => `${run.counts.created ?? 0} / ${run.counts.updated ?? 0} / ${run.counts.failed ?? 0}` },
+  { header: 'Finished', cell: (run) => formatTime(run.finishedAt) },
+  { header: 'Error', cell: (run) => (run.error ? `${run.error.code ?? ''} ${run.error.message ?? ''}`.trim() : '—') },
+];

@@ -1,4 +1,7 @@
-import type { Connection, Page, RateLimitStatus, Readiness } from '../api/types.ts';
+import { useEffect } from 'react';
+import type { ApiClient } from '../api/client.ts';
+import type { Connection, Integration, Page, RateLimitStatus, Readiness, Run } from '../api/types.ts';
+import { SyncChart, hourlySeries } from '../chart.tsx';
 import { Empty, ErrorBanner, Loading, NeedTenant, StatusBadge, Usage, useLoad } from '../components.tsx';
 import { Link } from '../router.tsx';
 import { useSession } from '../session-context.tsx';
@@ -13,6 +16,24 @@ export function parseQueueDepth(metrics: string): { queue: string; depth: number
   return rows;
 }
 
+/** Runs of every integration that started in the last 24 h (the runs route pages newest first). */
+async function recentRuns(api: ApiClient, base: string, now: number): Promise<Run[]> {
+  const since = now - 24 * 3_600_000;
+  const integrations = await api.get<Page<Integration>>(`${base}/integrations`, { limit: 200 });
+  const pages = await Promise.all(integrations.items.map((integration) => api.get<Page<Run>>(`${base}/integrations/${integration.id}/runs`, { limit: 200 })));
+  return pages.flatMap((page) => page.items).filter((run) => Date.parse(run.startedAt) >= since);
+}
+
+/** "12", or "200+" when the list has more pages. */
+async function countOpen(api: ApiClient, path: string): Promise<string> {
+  const page = await api.get<Page<unknown>>(path, { status: 'open', limit: 200 });
+  return page.nextCursor === null ? String(page.items.length) : `${page.items.length}+`;
+}
+
+/** How often the overview reads the runs again while one is live. */
+const POLL_MS = 5000;
+const LIVE = new Set(['queued', 'running', 'retrying']);
+
 /** Overview: backend health, connections and their health, queue depth, rate-limit usage per provider. */
 export function Overview() {
   const { api, tenantBase } = useSession();
@@ -21,6 +42,19 @@ export function Overview() {
   const connections = useLoad(async () => (base === null ? null : api.get<Page<Connection>>(`${base}/connections`, { limit: 200 })), [api, base]);
   const limits = useLoad(() => api.get<RateLimitStatus>('/v1/rate-limits'), [api]);
   const queues = useLoad(async () => parseQueueDepth(await api.text('/metrics')), [api]);
+  const runs = useLoad(async () => (base === null ? null : recentRuns(api, base, Date.now())), [api, base]);
+  const waiting = useLoad(
+    async () => (base === null ? null : { conflicts: await countOpen(api, `${base}/conflicts`), reviews: await countOpen(api, `${base}/dedup/reviews`) }),
+    [api, base],
+  );
+  // Live while a run is: read the runs again until none is queued or running.
+  const live = (runs.data ?? []).some((run) => LIVE.has(run.status));
+  const reloadRuns = runs.reload;
+  useEffect(() => {
+    if (!live) return;
+    const timer = window.setTimeout(reloadRuns, POLL_MS);
+    return () => window.clearTimeout(timer);
+  }, [live, runs.data, reloadRuns]);
 
   const perProvider = new Map<string, { used: number; limit: number }>();
   for (const entry of limits.data?.items ?? []) {
@@ -72,6 +106,41 @@ export function Overview() {
                   <strong>{connection.name}</strong> ({connection.provider}) <StatusBadge status={connection.status} />
                 </li>
               ))}
+            </ul>
+          ) : null}
+        </article>
+
+        <article className="card wide" aria-labelledby="runs-title">
+          <h2 id="runs-title">Syncs in the last 24 hours</h2>
+          {base === null ? <NeedTenant /> : null}
+          {runs.loading && runs.data === null && base !== null ? <Loading /> : null}
+          <ErrorBanner error={runs.error} />
+          {runs.data ? (
+            <>
+              <SyncChart buckets={hourlySeries(runs.data, Date.now())} />
+              <p className="muted">
+                {runs.data.length} runs{live ? ', one or more under way (updating)' : ''}. <Link to="/integrations">Integrations and their runs</Link>
+              </p>
+            </>
+          ) : null}
+        </article>
+
+        <article className="card" aria-labelledby="waiting-title">
+          <h2 id="waiting-title">Waiting for a decision</h2>
+          {base === null ? <NeedTenant /> : null}
+          <ErrorBanner error={waiting.error} />
+          {waiting.data ? (
+            <ul className="plain counts">
+              <li>
+                <Link to="/conflicts">
+                  <strong>{waiting.data.conflicts}</strong> open conflicts
+                </Link>
+              </li>
+              <li>
+                <Link to="/dedup">
+                  <strong>{waiting.data.reviews}</strong> dedup reviews
+                </Link>
+              </li>
             </ul>
           ) : null}
         </article>

@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { formField } from '../api/client.ts';
 import type { ApiError } from '../api/client.ts';
 import type { RateLimitEntry, RateLimitStatus } from '../api/types.ts';
 import { Empty, ErrorBanner, Loading, Notice, SelectField, TextField, Usage, asApiError, formatTime, useLoad } from '../components.tsx';
+import { UsageChart } from '../chart.tsx';
+import type { UsageSample } from '../chart.tsx';
 import { useSession } from '../session-context.tsx';
 
 const LEVELS = ['global', 'provider', 'tenant', 'connection', 'operation'] as const;
@@ -16,11 +18,34 @@ export function scopeOf(entry: RateLimitEntry): string {
   return 'global';
 }
 
-/** Rate limits: every budget by level with usage, extra caps (set and clear), and resets. */
-export function RateLimits() {
+/** Samples kept per budget: 60 polls of 5 s are the last five minutes, and memory stays bounded. */
+export const HISTORY_SAMPLES = 60;
+export const POLL_MS = 5000;
+
+export type UsageHistory = Readonly<Record<string, readonly UsageSample[]>>;
+
+/** The history with one more sample per budget in `items` (taken at `at`), each kept to the last `keep`. */
+export function recordSamples(history: UsageHistory, items: readonly RateLimitEntry[], at: number, keep = HISTORY_SAMPLES): UsageHistory {
+  const next: Record<string, readonly UsageSample[]> = { ...history };
+  for (const entry of items) next[entry.key] = [...(history[entry.key] ?? []), { at, used: entry.used, limit: entry.limit }].slice(-keep);
+  return next;
+}
+
+/** Rate limits: every budget by level with usage, usage over time while the page is open, extra caps (set and clear), and resets. */
+export function RateLimits({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
   const { api } = useSession();
   const [level, setLevel] = useState('');
   const status = useLoad(() => api.get<RateLimitStatus>('/v1/rate-limits', { level: level === '' ? undefined : level }), [api, level]);
+  const [history, setHistory] = useState<UsageHistory>({});
+  const { reload } = status;
+  // The API keeps no usage history, so the page samples it itself, only while it is open.
+  useEffect(() => {
+    const timer = setInterval(reload, pollMs);
+    return () => clearInterval(timer);
+  }, [reload, pollMs]);
+  useEffect(() => {
+    if (status.data !== null) setHistory((previous) => recordSamples(previous, status.data?.items ?? [], Date.now()));
+  }, [status.data]);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [scope, setScope] = useState('');
@@ -118,6 +143,54 @@ export function RateLimits() {
             </tbody>
           </table>
         </div>
+      ) : null}
+
+      <h2>Usage over time</h2>
+      <p className="muted">
+        History starts when this page was opened: it samples every {pollMs / 1000} s, keeps the last {HISTORY_SAMPLES} samples per budget and is not stored.
+      </p>
+      {items.length > 0 ? (
+        <>
+          <div className="table-wrap">
+            <table>
+              <caption>Latest sample per budget</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Level</th>
+                  <th scope="col">Scope</th>
+                  <th scope="col">Rule</th>
+                  <th scope="col">Samples</th>
+                  <th scope="col">Used / budget</th>
+                  <th scope="col">Peak used</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((entry) => {
+                  const samples = history[entry.key] ?? [];
+                  const last = samples.at(-1);
+                  return (
+                    <tr key={entry.key}>
+                      <td>{entry.level}</td>
+                      <td className="mono">{scopeOf(entry)}</td>
+                      <td>{entry.rule}</td>
+                      <td>{samples.length}</td>
+                      <td>{last ? `${last.used} / ${last.limit}` : '—'}</td>
+                      <td>{samples.length > 0 ? Math.max(...samples.map((sample) => sample.used)) : '—'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          {items.map((entry) => (
+            <div key={entry.key}>
+              <h3>
+                {entry.level} <span className="mono">{scopeOf(entry)}</span> {entry.rule}
+              </h3>
+              <UsageChart title={`${entry.level} ${scopeOf(entry)} ${entry.rule}, used vs budget`} samples={history[entry.key] ?? []} />
+            </div>
+          ))}
+        </>
       ) : null}
 
       <h2>Extra caps</h2>

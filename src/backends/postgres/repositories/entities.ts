@@ -27,7 +27,7 @@ type ReviewRow = SharedReviewRow<PgColumnTypes> & PgRow;
 const { toEntity, toLink, toLinked, toChange, toReview } = entityRowMappers(PG_COLUMNS);
 
 const E_COLUMNS = ENTITY_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ');
-const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at, ${E_COLUMNS}`;
+const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at, l.remote_modified_at, ${E_COLUMNS}`;
 // The keys arrive as two parallel text arrays; each pair is one lookup on the UNIQUE (connection, object, external id) index.
 const FIND_LINKS = `${LINKED_SELECT} FROM unnest($3::text[], $4::text[]) AS k(object, external_id)
   JOIN entity_links l ON l.connection_id = $2 AND l.object = k.object AND l.external_id = k.external_id
@@ -50,6 +50,7 @@ const REL_COLUMNS = 'tenant_id, from_entity_id, kind, to_entity_id, created_at';
 const OUTGOING = `SELECT ${REL_COLUMNS} FROM relationships WHERE from_entity_id = $1 AND tenant_id = $2 ORDER BY id`;
 const INCOMING = `SELECT ${REL_COLUMNS} FROM relationships WHERE to_entity_id = $1 AND tenant_id = $2 ORDER BY id`;
 const CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3';
+const ENTITY_CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = $1 AND seq > $2 AND entity_id = $4 ORDER BY seq LIMIT $3';
 
 /**
  * The entity store in PostgreSQL: batched reads for the pull writer (one statement per
@@ -136,12 +137,12 @@ export class PgEntityRepository implements EntityRepository {
     return { outgoing: outgoing.rows.map(toRelationship), incoming: incoming.rows.map(toRelationship) };
   }
 
-  async changes(tenantId: string, sinceSeq: number, limit: number): Promise<EntityChange[]> {
-    const { rows } = await this.#sql.query<ChangeRow>(CHANGES, [
-      tenantId,
-      sinceSeq,
-      Math.max(1, Math.min(1000, Math.floor(limit))),
-    ]);
+  async changes(tenantId: string, sinceSeq: number, limit: number, entityId?: string): Promise<EntityChange[]> {
+    const max = Math.max(1, Math.min(1000, Math.floor(limit)));
+    const { rows } = await this.#sql.query<ChangeRow>(
+      entityId === undefined ? CHANGES : ENTITY_CHANGES,
+      entityId === undefined ? [tenantId, sinceSeq, max] : [tenantId, sinceSeq, max, entityId],
+    );
     return rows.map(toChange);
   }
 

@@ -1,10 +1,11 @@
 import type { RunRecordError, StoredError, SyncResult, SyncRun } from '../../../domain/sync-run.ts';
-import type { Page, PageRequest, RunProgress, SyncRunDetail, SyncRunRepository } from '../../../ports/store.ts';
+import type { Page, PageRequest, RunFinish, RunProgress, SyncRunDetail, SyncRunRepository } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
 import { toJson, type PgContext, type PgRow } from '../sql.ts';
 import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
 import {
   runFromRow,
+  staleRun,
   toRecordError,
   toResult,
   type RecordErrorRow as SharedRecordErrorRow,
@@ -28,10 +29,14 @@ const ENSURE = `WITH inserted AS (
   SELECT ${COLUMNS} FROM inserted
   UNION ALL SELECT ${COLUMNS} FROM sync_runs WHERE id = $1 AND tenant_id = $2 AND NOT EXISTS (SELECT 1 FROM inserted)`;
 const GET = `SELECT ${COLUMNS} FROM sync_runs WHERE id = $1 AND tenant_id = $2`;
-const SET_STATUS = 'UPDATE sync_runs SET status = $1, error = $2 WHERE id = $3 AND tenant_id = $4';
+// The write guard (SyncRunRepository): never after the run finished, never under a lower fence ($f).
+const guard = (f: string): string => `finished_at IS NULL AND (${f}::bigint IS NULL OR fence <= ${f}::bigint)`;
+const SET_STATUS = `UPDATE sync_runs SET status = $1, error = $2, fence = COALESCE($5::bigint, fence) WHERE id = $3 AND tenant_id = $4 AND ${guard('$5')}`;
 const PROGRESS = `UPDATE sync_runs SET records_so_far = $3, pages = $4, total_estimate = $5, checkpoint = $6, records_created = $7,
-  records_updated = $8, records_unchanged = $9, records_deleted = $10, records_failed = $11, full_resync = $12 WHERE id = $1 AND tenant_id = $2`;
-const FINISH = 'UPDATE sync_runs SET status = $1, finished_at = $2, error = $3, expires_at = $4 WHERE id = $5 AND tenant_id = $6';
+  records_updated = $8, records_unchanged = $9, records_deleted = $10, records_failed = $11, full_resync = $12, fence = COALESCE($13::bigint, fence)
+  WHERE id = $1 AND tenant_id = $2 AND ${guard('$13')}`;
+const FINISH = `UPDATE sync_runs SET status = $1, finished_at = $2, error = $3, expires_at = $4, fence = COALESCE($7::bigint, fence)
+  WHERE id = $5 AND tenant_id = $6 AND ${guard('$7')}`;
 // One statement for the whole batch: the rows arrive as one JSON array.
 const ADD_ERRORS = `INSERT INTO run_record_errors (run_id, tenant_id, external_id, field, reason, at, expires_at)
   SELECT e.run_id, e.tenant_id, e.external_id, e.field, e.reason, e.at, e.expires_at
@@ -79,19 +84,22 @@ export class PgSyncRunRepository implements SyncRunRepository {
     return toPage(rows, limit, (row) => [row.started_at, row.id], toRun);
   }
 
-  async setStatus(tenantId: string, id: string, status: string, error: StoredError | null): Promise<void> {
-    await this.#sql.query(SET_STATUS, [status, jsonOrNull(error), id, tenantId]);
+  async setStatus(tenantId: string, id: string, status: string, error: StoredError | null, fence?: number): Promise<boolean> {
+    const { rowCount } = await this.#sql.query(SET_STATUS, [status, jsonOrNull(error), id, tenantId, fence ?? null]);
+    return rowCount > 0;
   }
 
   async progress(tenantId: string, id: string, p: RunProgress): Promise<void> {
-    await this.#sql.query(PROGRESS, [
+    const { rowCount } = await this.#sql.query(PROGRESS, [
       id, tenantId, p.recordsSoFar, p.pages, p.totalEstimate, jsonOrNull(p.checkpoint), p.counts.created, p.counts.updated,
-      p.counts.unchanged, p.counts.deleted, p.counts.failed, p.fullResync,
+      p.counts.unchanged, p.counts.deleted, p.counts.failed, p.fullResync, p.fence ?? null,
     ]);
+    if (rowCount === 0) throw staleRun(id);
   }
 
-  async finish(tenantId: string, id: string, f: { status: string; finishedAt: string; error: StoredError | null; expiresAt: string | null }): Promise<void> {
-    await this.#sql.query(FINISH, [f.status, f.finishedAt, jsonOrNull(f.error), f.expiresAt, id, tenantId]);
+  async finish(tenantId: string, id: string, f: RunFinish): Promise<boolean> {
+    const { rowCount } = await this.#sql.query(FINISH, [f.status, f.finishedAt, jsonOrNull(f.error), f.expiresAt, id, tenantId, f.fence ?? null]);
+    return rowCount > 0;
   }
 
   async addRecordErrors(errors: readonly (RunRecordError & { expiresAt: string | null })[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventDeliveryRecord, StoredWebhookRegistration, WebhookIntakeRecord } from '../../../ports/store.ts';
 import { ManualClock } from '../../memory/clock.ts';
+import { runWebhookClaimContract } from '../../../ports/contracts/webhook-store.contract.ts';
 import { createPgTestSchema, type PgTestSchema } from '../pg-test-support.ts';
 import type { PostgresStore } from '../store.ts';
 
@@ -100,4 +101,11 @@ describe('PgEventSubscriptionRepository', () => {
     expect(await store.eventSubscriptions.delete('ten_a', 'esu_a')).toBe(true);
     expect(await store.eventSubscriptions.listDeliveries('ten_a', 'esu_a', 10)).toEqual([]);
   });
+});
+
+runWebhookClaimContract('PostgresStore', async () => {
+  const own = await createPgTestSchema(URL);
+  const pg = own.openStore(new ManualClock(Date.parse(AT)));
+  await pg.migrate();
+  return { store: pg, cleanup: () => own.drop() };
 });

@@ -29,9 +29,12 @@ const UPDATE_REG = `UPDATE webhooks SET
   webhook_secret_ref = CASE WHEN $4::boolean THEN $5 ELSE webhook_secret_ref END,
   provider_webhook_id = CASE WHEN $6::boolean THEN $7 ELSE provider_webhook_id END,
   events = COALESCE($8::jsonb, events), status = COALESCE($9, status), failure_count = COALESCE($10::integer, failure_count),
-  expires_at = CASE WHEN $11::boolean THEN $12 ELSE expires_at END, config = COALESCE($13::jsonb, config), updated_at = $3
+  expires_at = CASE WHEN $11::boolean THEN $12 ELSE expires_at END, config = COALESCE($13::jsonb || CASE WHEN config -> 'once' IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('once', config -> 'once') END, config), updated_at = $3
   WHERE id = $1 AND tenant_id = $2 RETURNING ${REG_COLUMNS}`;
 const DELETE_REG = 'DELETE FROM webhooks WHERE id = $1 AND tenant_id = $2';
+// One-time flags live in config.once, which later config updates keep (see the port).
+const CLAIM_FLAG = `UPDATE webhooks SET config = config || jsonb_build_object('once', COALESCE(config -> 'once', '{}'::jsonb) || jsonb_build_object($3::text, $4::text)), updated_at = $4
+  WHERE id = $1 AND tenant_id = $2 AND config #> ARRAY['once', $3::text] IS NULL`;
 const EXPIRING = `SELECT ${REG_COLUMNS} FROM webhooks WHERE expires_at IS NOT NULL AND expires_at < $1 ORDER BY expires_at LIMIT $2`;
 
 const AUDIT_COLUMNS = 'id, registration_id, tenant_id, delivery_id, claimed_delivery_id, received_at, verified, outcome, detail, expires_at';
@@ -48,6 +51,7 @@ const INSERT_EVENT = `INSERT INTO webhook_events (id, registration_id, tenant_id
 const EVENT_BY_DELIVERY = `SELECT e.id AS id, e.status AS status FROM webhook_audit a JOIN webhook_events e ON e.id = a.event_id
   WHERE a.registration_id = $1 AND a.delivery_id = $2`;
 const GET_EVENT = `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE id = $1 AND tenant_id = $2`;
+const DELIVERY_EVENT = 'SELECT event_id FROM webhook_audit WHERE id = $1 AND registration_id = $2 AND tenant_id = $3';
 const UPDATE_EVENT = `UPDATE webhook_events SET status = $3, attempts = COALESCE($4::integer, attempts),
   processed_at = CASE WHEN $5::boolean THEN $6 ELSE processed_at END,
   error = CASE WHEN $7::boolean THEN $8::jsonb ELSE error END,
@@ -121,6 +125,11 @@ export class PgWebhookRepository implements WebhookRepository {
     return (await this.#sql.query(DELETE_REG, [id, tenantId])).rowCount > 0;
   }
 
+  async claimConfigFlag(tenantId: string, id: string, flag: string, at: string): Promise<boolean> {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(flag)) throw new Error(`Not a plain config flag name: ${flag}`);
+    return (await this.#sql.query(CLAIM_FLAG, [id, tenantId, flag, at])).rowCount > 0;
+  }
+
   async listExpiring(before: string, limit: number): Promise<StoredWebhookRegistration[]> {
     const { rows } = await this.#sql.query<RegistrationRow>(EXPIRING, [before, limit]);
     return rows.map(toRegistration);
@@ -162,6 +171,11 @@ export class PgWebhookRepository implements WebhookRepository {
   async recentDeliveries(tenantId: string, registrationId: string, limit: number): Promise<(WebhookDelivery & { claimedDeliveryId: string | null })[]> {
     const { rows } = await this.#sql.query<AuditRow>(RECENT_AUDIT, [registrationId, tenantId, limit]);
     return rows.map(toDelivery);
+  }
+
+  async deliveryEvent(tenantId: string, registrationId: string, auditId: string): Promise<{ eventId: string | null } | null> {
+    const { rows } = await this.#sql.query<{ event_id: string | null }>(DELIVERY_EVENT, [auditId, registrationId, tenantId]);
+    return rows[0] ? { eventId: rows[0].event_id } : null;
   }
 
   async getEvent(tenantId: string, id: string): Promise<WebhookEvent | null> {

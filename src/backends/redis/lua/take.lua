@@ -6,8 +6,10 @@
   ARGV[2]   lease id (member of concurrency sets)
   ARGV[3]   buckets per window (RATE_WINDOW_BUCKETS)
   ARGV[4]   1 = dry run (peek: check only, take nothing)
-  then per key, 6 values: kind ('w' | 'c'), limit, scale, windowMs (leaseMs for 'c'),
-            cost, observed (1 = count as pending until observed)
+  ARGV[5]   a JSON array, per key in KEYS order 6 values: kind ('w' | 'c'), limit, scale,
+            windowMs (leaseMs for 'c'), cost, observed (1 = count as pending until observed).
+            One argument rather than six per key: the caller builds it once per call plan,
+            and cjson reads it faster than Lua converts separate arguments.
 
   Window hash fields: b<bucket index> = uses; ol, ou, om, or = overlay limit, used, highest
   count the provider reported, reset (epoch ms); p = pending (taken, not yet observed);
@@ -29,13 +31,15 @@ local states = {}
 local blocked = 0
 local retry = 0
 
+local spec = cjson.decode(ARGV[5])
+
 for i = 1, n do
-  local base = 4 + (i - 1) * 6
-  local kind = ARGV[base + 1]
-  local limit = tonumber(ARGV[base + 2])
-  local scale = tonumber(ARGV[base + 3])
-  local window = tonumber(ARGV[base + 4])
-  local cost = tonumber(ARGV[base + 5])
+  local base = (i - 1) * 6
+  local kind = spec[base + 1]
+  local limit = spec[base + 2]
+  local scale = spec[base + 3]
+  local window = spec[base + 4]
+  local cost = spec[base + 5]
   local key = KEYS[i]
   local st = { kind = kind, cost = cost, window = window }
 
@@ -53,11 +57,15 @@ for i = 1, n do
   else
     local bucketMs = math.max(1, math.ceil(window / nbuckets))
     local oldest = math.floor((now - window) / bucketMs)
+    local bucket = math.floor(now / bucketMs)
     local flat = redis.call('HGETALL', key)
     local used = 0
-    local live = {}
+    -- Live buckets as parallel lists (index, count), sorted only when a refusal needs them.
+    local liveIdx, liveCount = {}, {}
+    local first
     local ol, ou, orr
     local bu = 0
+    local inBucket, pending = 0, 0
     for j = 1, #flat, 2 do
       local f = flat[j]
       if string.sub(f, 1, 1) == 'b' then
@@ -67,15 +75,19 @@ for i = 1, n do
           if not dry then redis.call('HDEL', key, f) end
         else
           used = used + c
-          live[#live + 1] = { idx, c }
+          liveIdx[#liveIdx + 1] = idx
+          liveCount[#liveCount + 1] = c
+          if first == nil or idx < first then first = idx end
+          if idx == bucket then inBucket = c end
         end
+      elseif f == 'p' then pending = tonumber(flat[j + 1])
       elseif f == 'ol' then ol = tonumber(flat[j + 1])
       elseif f == 'ou' then ou = tonumber(flat[j + 1])
       elseif f == 'or' then orr = tonumber(flat[j + 1])
       elseif f == 'xb' then bu = tonumber(flat[j + 1])
       end
     end
-    st.bucket = math.floor(now / bucketMs)
+    st.bucket = bucket; st.inBucket = inBucket; st.pending = pending
     st.ttl = window + bucketMs
     if bu > now then
       local base = limit
@@ -83,7 +95,7 @@ for i = 1, n do
       local eff = math.floor(base * scale)
       st.used = eff; st.limit = eff; st.resets = bu
       if orr and orr > now then
-        st.overlay = true
+        st.overlay = true; st.ou = ou
         if ou > eff then st.used = ou end
       end
       if bu - now > st.ttl then st.ttl = bu - now end
@@ -93,7 +105,7 @@ for i = 1, n do
       end
     elseif orr and orr > now then
       local eff = math.floor(ol * scale)
-      st.overlay = true; st.used = ou; st.limit = eff; st.resets = orr
+      st.overlay = true; st.ou = ou; st.used = ou; st.limit = eff; st.resets = orr
       if orr - now > st.ttl then st.ttl = orr - now end
       if ou + cost > eff and blocked == 0 then
         blocked = i
@@ -102,9 +114,8 @@ for i = 1, n do
     else
       if orr and not dry then redis.call('HDEL', key, 'ol', 'ou', 'om', 'or') end
       local eff = math.floor(limit * scale)
-      table.sort(live, function(a, b) return a[1] < b[1] end)
       local resets = now
-      if live[1] then resets = (live[1][1] + 1) * bucketMs + window end
+      if first then resets = (first + 1) * bucketMs + window end
       st.used = used; st.limit = eff; st.resets = resets
       if used + cost > eff and blocked == 0 then
         blocked = i
@@ -114,17 +125,20 @@ for i = 1, n do
           local need = used + cost - eff
           local freed = 0
           retry = window
-          for _, b in ipairs(live) do
-            freed = freed + b[2]
+          local order = {}
+          for j = 1, #liveIdx do order[j] = j end
+          table.sort(order, function(a, b) return liveIdx[a] < liveIdx[b] end)
+          for _, j in ipairs(order) do
+            freed = freed + liveCount[j]
             if freed >= need then
-              retry = math.max(1, (b[1] + 1) * bucketMs + window - now)
+              retry = math.max(1, (liveIdx[j] + 1) * bucketMs + window - now)
               break
             end
           end
         end
       end
     end
-    st.observed = ARGV[base + 6] == '1'
+    st.observed = spec[base + 6] == 1
   end
   states[i] = st
 end
@@ -140,10 +154,16 @@ if ok == 1 and not dry then
       redis.call('PEXPIRE', key, st.window * 2)
       st.used = st.used + 1
     elseif st.cost > 0 then
-      redis.call('HINCRBY', key, 'b' .. st.bucket, st.cost)
-      if st.overlay then redis.call('HINCRBY', key, 'ou', st.cost) end
-      if st.observed then redis.call('HINCRBY', key, 'p', 1) end
-      redis.call('PEXPIRE', key, st.ttl)
+      -- Every changed field in one HSET (their values were read above): each
+      -- redis.call costs more than the arithmetic.
+      local fields = { 'b' .. st.bucket, st.inBucket + st.cost }
+      if st.overlay then fields[#fields + 1] = 'ou'; fields[#fields + 1] = st.ou + st.cost end
+      if st.observed then fields[#fields + 1] = 'p'; fields[#fields + 1] = st.pending + 1 end
+      redis.call('HSET', key, unpack(fields))
+      -- Only a new bucket needs a longer life: the expiry set when a bucket is created
+      -- outlasts it by a window, and an overlay's or a block's own expiry is set by
+      -- observe.lua (which never shortens one).
+      if st.inBucket == 0 then redis.call('PEXPIRE', key, st.ttl) end
       st.used = st.used + st.cost
     end
   end

@@ -26,7 +26,7 @@ type ChangeRow = SharedChangeRow<SqliteColumnTypes>;
 type ReviewRow = SharedReviewRow<SqliteColumnTypes>;
 const { toEntity, toLink, toLinked, toChange, toReview } = entityRowMappers(SQLITE_COLUMNS);
 
-const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at,
+const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at, l.remote_modified_at,
   e.id, e.tenant_id, e.type, e.fields, e.version, e.created_at, e.updated_at, e.deleted_at, e.merged_into`;
 // json_each drives the join (CROSS JOIN fixes the order), each key one lookup on the UNIQUE index.
 const FIND_LINKS = `${LINKED_SELECT} FROM json_each(@keys) AS k
@@ -51,6 +51,7 @@ const REL_COLUMNS = 'tenant_id, from_entity_id, kind, to_entity_id, created_at';
 const OUTGOING = `SELECT ${REL_COLUMNS} FROM relationships WHERE from_entity_id = ? AND tenant_id = ? ORDER BY id`;
 const INCOMING = `SELECT ${REL_COLUMNS} FROM relationships WHERE to_entity_id = ? AND tenant_id = ? ORDER BY id`;
 const CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
+const ENTITY_CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE entity_id = ? AND tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
 
 /** The entity store in SQLite: batched reads for the pull writer, page writes, and the API's reads. */
 export class SqliteEntityRepository implements EntityRepository {
@@ -149,12 +150,13 @@ export class SqliteEntityRepository implements EntityRepository {
     }));
   }
 
-  changes(tenantId: string, sinceSeq: number, limit: number): Promise<EntityChange[]> {
+  changes(tenantId: string, sinceSeq: number, limit: number, entityId?: string): Promise<EntityChange[]> {
+    const max = Math.max(1, Math.min(1000, Math.floor(limit)));
     return this.#sql.run(() =>
-      this.#sql.statements
-        .get<ChangeRow>(CHANGES)
-        .all(tenantId, sinceSeq, Math.max(1, Math.min(1000, Math.floor(limit))))
-        .map(toChange),
+      (entityId === undefined
+        ? this.#sql.statements.get<ChangeRow>(CHANGES).all(tenantId, sinceSeq, max)
+        : this.#sql.statements.get<ChangeRow>(ENTITY_CHANGES).all(entityId, tenantId, sinceSeq, max)
+      ).map(toChange),
     );
   }
 

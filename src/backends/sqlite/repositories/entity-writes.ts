@@ -4,14 +4,18 @@ import { toJson, type StatementCache } from '../store-sql.ts';
 const INSERT_ENTITY = `INSERT INTO entities (id, tenant_id, type, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`;
 const UPDATE_ENTITY = 'UPDATE entities SET fields = ?, version = ?, deleted_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?';
 const INSERT_LINK = `INSERT INTO entity_links (id, tenant_id, entity_id, connection_id, integration_id, object, external_id, record_id,
-  remote_version, base_snapshot, last_synced_at, tombstoned_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  remote_version, base_snapshot, last_synced_at, tombstoned_at, created_at, remote_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const UPDATE_LINK = `UPDATE entity_links SET record_id = COALESCE(?, record_id), remote_version = ?, base_snapshot = ?, tombstoned_at = ?,
-  last_synced_at = ? WHERE id = ? AND tenant_id = ?`;
+  last_synced_at = ?, remote_modified_at = COALESCE(?, remote_modified_at) WHERE id = ? AND tenant_id = ?`;
 const INSERT_RELATIONSHIP = `INSERT OR IGNORE INTO relationships (tenant_id, from_entity_id, kind, to_entity_id, created_at) VALUES (?, ?, ?, ?, ?)`;
 const INSERT_CHANGE = 'INSERT INTO entity_changes (tenant_id, entity_id, change, at) VALUES (?, ?, ?, ?)';
 const INSERT_KEY = 'INSERT OR IGNORE INTO entity_match_keys (tenant_id, entity_type, key, entity_id) VALUES (?, ?, ?, ?)';
 const INSERT_SOURCE = 'INSERT OR IGNORE INTO entity_match_sources (tenant_id, entity_type, connection_id, object) VALUES (?, ?, ?, ?)';
 const INSERT_REVIEW = 'INSERT INTO dedup_reviews (id, tenant_id, status, payload, resolution, created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
+// Push intake (EntityWriteBatch.outbox): kept apart from the pull's own writes.
+const INSERT_OUTBOX = 'INSERT INTO outbox (id, tenant_id, entity_id, change, created_at) VALUES (?, ?, ?, ?, ?)';
+// Lineage of the page's automatic dedup links (EntityWriteBatch.merges).
+const INSERT_MERGE = `INSERT INTO merge_lineage (id, tenant_id, survivor_id, merged_id, snapshot, reason, merged_at, undone_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Applies one page's writes with prepared statements, in the order that keeps foreign
@@ -21,8 +25,9 @@ const INSERT_REVIEW = 'INSERT INTO dedup_reviews (id, tenant_id, status, payload
 export function applyEntityBatch(statements: StatementCache, batch: EntityWriteBatch): void {
   const { tenantId, at } = batch;
   // The same fields object often appears as an entity's fields, its link's base snapshot
-  // and its feed row: serialise it once.
-  const memo = new WeakMap<object, string>();
+  // and its feed row: serialise it once. A Map, not a WeakMap: it dies with this call, and
+  // weak entries cost the garbage collector extra work.
+  const memo = new Map<object, string>();
   const json = (value: Record<string, unknown>): string => {
     let text = memo.get(value);
     if (text === undefined) {
@@ -44,11 +49,11 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
   const insertLink = statements.get(INSERT_LINK);
   for (const l of batch.linkInserts) {
     insertLink.run(l.id, tenantId, l.entityId, l.connectionId, l.integrationId, l.object, l.externalId, l.recordId, l.remoteVersion,
-      l.baseSnapshot === null ? null : json(l.baseSnapshot), at, l.tombstonedAt, at);
+      l.baseSnapshot === null ? null : json(l.baseSnapshot), at, l.tombstonedAt, at, l.remoteModifiedAt ?? null);
   }
   const updateLink = statements.get(UPDATE_LINK);
   for (const l of batch.linkUpdates) {
-    updateLink.run(l.recordId, l.remoteVersion, l.baseSnapshot === null ? null : json(l.baseSnapshot), l.tombstonedAt, at, l.id, tenantId);
+    updateLink.run(l.recordId, l.remoteVersion, l.baseSnapshot === null ? null : json(l.baseSnapshot), l.tombstonedAt, at, l.remoteModifiedAt ?? null, l.id, tenantId);
   }
   const insertRelationship = statements.get(INSERT_RELATIONSHIP);
   for (const r of batch.relationships) insertRelationship.run(tenantId, r.fromEntityId, r.kind, r.toEntityId, at);
@@ -68,5 +73,13 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
   const insertReview = statements.get(INSERT_REVIEW);
   for (const r of batch.reviews) {
     insertReview.run(r.id, tenantId, r.status, toJson(r.payload), r.resolution === null ? null : toJson(r.resolution), r.createdAt, r.resolvedAt);
+  }
+  if (batch.outbox !== undefined && batch.outbox.length > 0) {
+    const insertOutbox = statements.get(INSERT_OUTBOX);
+    for (const o of batch.outbox) insertOutbox.run(o.id, tenantId, o.entityId, changeJson(o.change), at);
+  }
+  if (batch.merges !== undefined && batch.merges.length > 0) {
+    const insertMerge = statements.get(INSERT_MERGE);
+    for (const m of batch.merges) insertMerge.run(m.id, tenantId, m.survivorId, m.mergedId, toJson(m.snapshot), toJson(m.reason), m.mergedAt, m.undoneAt);
   }
 }

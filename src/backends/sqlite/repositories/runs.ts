@@ -1,9 +1,9 @@
 import type { RunRecordError, StoredError, SyncResult, SyncRun } from '../../../domain/sync-run.ts';
-import type { Page, PageRequest, RunProgress, SyncRunDetail, SyncRunRepository } from '../../../ports/store.ts';
+import type { Page, PageRequest, RunFinish, RunProgress, SyncRunDetail, SyncRunRepository } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
 import { toJson, type SqlContext } from '../store-sql.ts';
 import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
-import { runFromRow, toRecordError, toResult, type RecordErrorRow, type ResultRow, type RunRow as SharedRunRow } from '../../rows/run-rows.ts';
+import { runFromRow, staleRun, toRecordError, toResult, type RecordErrorRow, type ResultRow, type RunRow as SharedRunRow } from '../../rows/run-rows.ts';
 
 type RunRow = SharedRunRow<SqliteColumnTypes>;
 const toRun = runFromRow(SQLITE_COLUMNS);
@@ -14,11 +14,16 @@ const ENSURE = `INSERT INTO sync_runs (id, tenant_id, integration_id, type, stat
   total_estimate, error, checkpoint, expires_at) VALUES (@id, @tenantId, @integrationId, @type, @status, @startedAt, @finishedAt,
   @recordsSoFar, @pages, @totalEstimate, @error, @checkpoint, @expiresAt) ON CONFLICT (id) DO NOTHING`;
 const GET = `SELECT ${COLUMNS} FROM sync_runs WHERE id = ? AND tenant_id = ?`;
-const SET_STATUS = 'UPDATE sync_runs SET status = ?, error = ? WHERE id = ? AND tenant_id = ?';
+// The write guard (SyncRunRepository): never after the run finished, never under a lower fence.
+const GUARD = 'finished_at IS NULL AND (@fence IS NULL OR fence <= @fence)';
+const SET_STATUS = `UPDATE sync_runs SET status = @status, error = @error, fence = COALESCE(@fence, fence)
+  WHERE id = @id AND tenant_id = @tenantId AND ${GUARD}`;
 const PROGRESS = `UPDATE sync_runs SET records_so_far = @recordsSoFar, pages = @pages, total_estimate = @totalEstimate,
   checkpoint = @checkpoint, records_created = @created, records_updated = @updated, records_unchanged = @unchanged,
-  records_deleted = @deleted, records_failed = @failed, full_resync = @fullResync WHERE id = @id AND tenant_id = @tenantId`;
-const FINISH = 'UPDATE sync_runs SET status = ?, finished_at = ?, error = ?, expires_at = ? WHERE id = ? AND tenant_id = ?';
+  records_deleted = @deleted, records_failed = @failed, full_resync = @fullResync, fence = COALESCE(@fence, fence)
+  WHERE id = @id AND tenant_id = @tenantId AND ${GUARD}`;
+const FINISH = `UPDATE sync_runs SET status = @status, finished_at = @finishedAt, error = @error, expires_at = @expiresAt,
+  fence = COALESCE(@fence, fence) WHERE id = @id AND tenant_id = @tenantId AND ${GUARD}`;
 const ADD_ERROR = 'INSERT INTO run_record_errors (run_id, tenant_id, external_id, field, reason, at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 const LIST_ERRORS = 'SELECT run_id, tenant_id, external_id, field, reason, at FROM run_record_errors WHERE run_id = ? AND tenant_id = ? ORDER BY id LIMIT ?';
 const RESULT_COLUMNS = `id, integration_id, tenant_id, run_id, status, records_processed, records_created, records_updated, records_failed,
@@ -68,15 +73,15 @@ export class SqliteSyncRunRepository implements SyncRunRepository {
     });
   }
 
-  setStatus(tenantId: string, id: string, status: string, error: StoredError | null): Promise<void> {
-    return this.#sql.run(() => {
-      this.#sql.statements.get(SET_STATUS).run(status, error === null ? null : toJson(error), id, tenantId);
-    });
+  setStatus(tenantId: string, id: string, status: string, error: StoredError | null, fence?: number): Promise<boolean> {
+    return this.#sql.run(() =>
+      this.#sql.statements.get(SET_STATUS).run({ status, error: error === null ? null : toJson(error), fence: fence ?? null, id, tenantId }).changes > 0,
+    );
   }
 
   progress(tenantId: string, id: string, p: RunProgress): Promise<void> {
     return this.#sql.run(() => {
-      this.#sql.statements.get(PROGRESS).run({
+      const { changes } = this.#sql.statements.get(PROGRESS).run({
         id,
         tenantId,
         recordsSoFar: p.recordsSoFar,
@@ -85,14 +90,19 @@ export class SqliteSyncRunRepository implements SyncRunRepository {
         checkpoint: p.checkpoint === null || p.checkpoint === undefined ? null : toJson(p.checkpoint),
         ...p.counts,
         fullResync: p.fullResync ? 1 : 0,
+        fence: p.fence ?? null,
       });
+      if (changes === 0) throw staleRun(id);
     });
   }
 
-  finish(tenantId: string, id: string, f: { status: string; finishedAt: string; error: StoredError | null; expiresAt: string | null }): Promise<void> {
-    return this.#sql.run(() => {
-      this.#sql.statements.get(FINISH).run(f.status, f.finishedAt, f.error === null ? null : toJson(f.error), f.expiresAt, id, tenantId);
-    });
+  finish(tenantId: string, id: string, f: RunFinish): Promise<boolean> {
+    return this.#sql.run(
+      () =>
+        this.#sql.statements.get(FINISH).run({
+          status: f.status, finishedAt: f.finishedAt, error: f.error === null ? null : toJson(f.error), expiresAt: f.expiresAt, fence: f.fence ?? null, id, tenantId,
+        }).changes > 0,
+    );
   }
 
   addRecordErrors(errors: readonly (RunRecordError & { expiresAt: string | null })[]): Promise<void> {

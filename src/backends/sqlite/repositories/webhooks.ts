@@ -15,6 +15,7 @@ import { resolvePage, toPage } from '../../rows/pagination.ts';
 import { toJson, type SqlContext } from '../store-sql.ts';
 import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
 import { webhookRowMappers, type AuditRow as SharedAuditRow, type EventRow as SharedEventRow, type RegistrationRow as SharedRegistrationRow } from '../../rows/webhook-rows.ts';
+import { commitOffLoop } from '../off-loop-commit.ts';
 
 type RegistrationRow = SharedRegistrationRow<SqliteColumnTypes>;
 type AuditRow = SharedAuditRow<SqliteColumnTypes>;
@@ -35,9 +36,13 @@ const UPDATE_REG = `UPDATE webhooks SET
   webhook_secret_ref = CASE WHEN @setSecret THEN @webhookSecretRef ELSE webhook_secret_ref END,
   provider_webhook_id = CASE WHEN @setProviderId THEN @providerWebhookId ELSE provider_webhook_id END,
   events = COALESCE(@events, events), status = COALESCE(@status, status), failure_count = COALESCE(@failureCount, failure_count),
-  expires_at = CASE WHEN @setExpires THEN @expiresAt ELSE expires_at END, config = COALESCE(@config, config), updated_at = @updatedAt
+  expires_at = CASE WHEN @setExpires THEN @expiresAt ELSE expires_at END, updated_at = @updatedAt,
+  config = CASE WHEN @config IS NULL THEN config WHEN json_extract(config, '$.once') IS NULL THEN @config ELSE json_set(@config, '$.once', json(json_extract(config, '$.once'))) END
   WHERE id = @id AND tenant_id = @tenantId`;
 const DELETE_REG = 'DELETE FROM webhooks WHERE id = ? AND tenant_id = ?';
+// One-time flags live in config.once, which later config updates keep (see the port).
+const CLAIM_FLAG = `UPDATE webhooks SET config = json_set(config, @path, @at), updated_at = @at
+  WHERE id = @id AND tenant_id = @tenantId AND json_extract(config, @path) IS NULL`;
 const EXPIRING = `SELECT ${REG_COLUMNS} FROM webhooks WHERE expires_at IS NOT NULL AND expires_at < ? ORDER BY expires_at LIMIT ?`;
 
 const AUDIT_COLUMNS = 'id, registration_id, tenant_id, delivery_id, claimed_delivery_id, received_at, verified, outcome, detail, expires_at';
@@ -59,6 +64,7 @@ const INSERT_JOB = `INSERT INTO jobs (id, queue, state, priority, run_at, payloa
   VALUES (?, ?, 'ready', 1, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`;
 const GET_EVENT = `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE id = ? AND tenant_id = ?`;
+const DELIVERY_EVENT = 'SELECT event_id FROM webhook_audit WHERE id = ? AND registration_id = ? AND tenant_id = ?';
 const UPDATE_EVENT = `UPDATE webhook_events SET status = @status, attempts = COALESCE(@attempts, attempts),
   processed_at = CASE WHEN @setProcessed THEN @processedAt ELSE processed_at END,
   error = CASE WHEN @setError THEN @error ELSE error END,
@@ -70,7 +76,10 @@ const PENDING_EVENTS = `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE status
 /**
  * Webhook registrations, delivery audit and intake events in SQLite. `recordDeliveries`
  * and `appendAudit` wrap their statements in a SAVEPOINT, so each call is one atomic
- * commit on its own and nests inside a store transaction too.
+ * commit on its own and nests inside a store transaction too. At top level their commit
+ * is made durable off the event loop (off-loop-commit.ts): the promise resolves only
+ * after the WAL's fsync, as under `synchronous = FULL`, but the loop keeps serving
+ * requests during it, which is what lets the intake's group commits grow.
  */
 export class SqliteWebhookRepository implements WebhookRepository {
   readonly #sql: SqlContext;
@@ -140,57 +149,65 @@ export class SqliteWebhookRepository implements WebhookRepository {
     return this.#sql.run(() => this.#sql.statements.get(DELETE_REG).run(id, tenantId).changes > 0);
   }
 
+  claimConfigFlag(tenantId: string, id: string, flag: string, at: string): Promise<boolean> {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(flag)) return Promise.reject(new Error(`Not a plain config flag name: ${flag}`));
+    return this.#sql.run(() => this.#sql.statements.get(CLAIM_FLAG).run({ id, tenantId, path: `$.once.${flag}`, at }).changes > 0);
+  }
+
   listExpiring(before: string, limit: number): Promise<StoredWebhookRegistration[]> {
     return this.#sql.run(() => this.#sql.statements.get<RegistrationRow>(EXPIRING).all(before, limit).map(toRegistration));
   }
 
   recordDeliveries(records: readonly WebhookIntakeRecord[], enqueue?: WebhookIntakeEnqueue): Promise<WebhookIntakeOutcome[]> {
-    return this.#sql.run(() =>
-      this.#atomically(() => {
-        const s = this.#sql.statements;
-        const keyed = s.get(INSERT_AUDIT_KEYED);
-        const plain = s.get(INSERT_AUDIT);
-        const event = s.get(INSERT_EVENT);
-        const existing = s.get<{ id: string; status: WebhookEvent['status'] }>(EVENT_BY_DELIVERY);
-        const job = enqueue ? s.get(INSERT_JOB) : null;
-        const addJob = (r: WebhookIntakeRecord, eventId: string): boolean => {
-          if (job === null || enqueue === undefined) return false;
-          const payload = `{"eventId":${JSON.stringify(eventId)},"tenantId":${JSON.stringify(r.tenantId)},"registrationId":${JSON.stringify(r.registrationId)}}`;
-          const key = `${r.registrationId}:${r.deliveryId ?? eventId}`;
-          job.run(newId('job'), enqueue.queue, enqueue.now, payload, enqueue.maxAttempts, key, eventId, enqueue.now);
-          return true;
-        };
-        return records.map((r): WebhookIntakeOutcome => {
-          const taken = keyed.run(r.auditId, r.registrationId, r.tenantId, r.deliveryId, r.receivedAt, r.auditExpiresAt, r.eventId).changes === 0;
-          if (taken && r.deliveryId !== null) {
-            plain.run(r.auditId, r.registrationId, r.tenantId, null, r.deliveryId, r.receivedAt, 1, 'duplicate', null, r.auditExpiresAt);
-            const earlier = existing.get(r.registrationId, r.deliveryId);
-            // A duplicate of an event still pending gets its job again (a no-op while the job is live).
-            const enqueued = earlier?.status === 'pending' ? addJob(r, earlier.id) : false;
-            return { stored: false, eventId: earlier?.id ?? null, eventStatus: earlier?.status ?? null, enqueued };
-          }
-          if (r.eventId === null) return { stored: true, enqueued: false };
-          event.run(r.eventId, r.registrationId, r.tenantId, r.deliveryId, r.eventType, r.payloadJson, r.receivedAt);
-          return { stored: true, enqueued: addJob(r, r.eventId) };
-        });
-      }),
-    );
+    return this.#durably(() => {
+      const s = this.#sql.statements;
+      const keyed = s.get(INSERT_AUDIT_KEYED);
+      const plain = s.get(INSERT_AUDIT);
+      const event = s.get(INSERT_EVENT);
+      const existing = s.get<{ id: string; status: WebhookEvent['status'] }>(EVENT_BY_DELIVERY);
+      const job = enqueue ? s.get(INSERT_JOB) : null;
+      const addJob = (r: WebhookIntakeRecord, eventId: string): boolean => {
+        if (job === null || enqueue === undefined) return false;
+        const payload = `{"eventId":${JSON.stringify(eventId)},"tenantId":${JSON.stringify(r.tenantId)},"registrationId":${JSON.stringify(r.registrationId)}}`;
+        const key = `${r.registrationId}:${eventId}`; // webhooks/intake-batcher.ts webhookJobKey
+        job.run(newId('job'), enqueue.queue, enqueue.now, payload, enqueue.maxAttempts, key, eventId, enqueue.now);
+        return true;
+      };
+      return records.map((r): WebhookIntakeOutcome => {
+        const taken = keyed.run(r.auditId, r.registrationId, r.tenantId, r.deliveryId, r.receivedAt, r.auditExpiresAt, r.eventId).changes === 0;
+        if (taken && r.deliveryId !== null) {
+          plain.run(r.auditId, r.registrationId, r.tenantId, null, r.deliveryId, r.receivedAt, 1, 'duplicate', null, r.auditExpiresAt);
+          const earlier = existing.get(r.registrationId, r.deliveryId);
+          // A duplicate of an event still pending gets its job again (a no-op while the job is live).
+          const enqueued = earlier?.status === 'pending' ? addJob(r, earlier.id) : false;
+          return { stored: false, eventId: earlier?.id ?? null, eventStatus: earlier?.status ?? null, enqueued };
+        }
+        if (r.eventId === null) return { stored: true, enqueued: false };
+        event.run(r.eventId, r.registrationId, r.tenantId, r.deliveryId, r.eventType, r.payloadJson, r.receivedAt);
+        return { stored: true, enqueued: addJob(r, r.eventId) };
+      });
+    });
   }
 
   appendAudit(rows: readonly (WebhookDelivery & { readonly claimedDeliveryId: string | null })[]): Promise<void> {
-    return this.#sql.run(() =>
-      this.#atomically(() => {
-        const plain = this.#sql.statements.get(INSERT_AUDIT);
-        for (const r of rows) {
-          // Unverified rows never hold the replay key (delivery_id): only the claim is kept.
-          plain.run(r.id, r.registrationId, r.tenantId, r.verified ? r.deliveryId : null, r.claimedDeliveryId, r.receivedAt, r.verified ? 1 : 0, r.outcome, r.detail, r.expiresAt);
-        }
-      }),
-    );
+    return this.#durably(() => {
+      const plain = this.#sql.statements.get(INSERT_AUDIT);
+      for (const r of rows) {
+        // Unverified rows never hold the replay key (delivery_id): only the claim is kept.
+        plain.run(r.id, r.registrationId, r.tenantId, r.verified ? r.deliveryId : null, r.claimedDeliveryId, r.receivedAt, r.verified ? 1 : 0, r.outcome, r.detail, r.expiresAt);
+      }
+    });
   }
 
   recentDeliveries(tenantId: string, registrationId: string, limit: number): Promise<(WebhookDelivery & { claimedDeliveryId: string | null })[]> {
     return this.#sql.run(() => this.#sql.statements.get<AuditRow>(RECENT_AUDIT).all(registrationId, tenantId, limit).map(toDelivery));
+  }
+
+  deliveryEvent(tenantId: string, registrationId: string, auditId: string): Promise<{ eventId: string | null } | null> {
+    return this.#sql.run(() => {
+      const row = this.#sql.statements.get<{ event_id: string | null }>(DELIVERY_EVENT).get(auditId, registrationId, tenantId);
+      return row ? { eventId: row.event_id } : null;
+    });
   }
 
   getEvent(tenantId: string, id: string): Promise<WebhookEvent | null> {
@@ -220,6 +237,16 @@ export class SqliteWebhookRepository implements WebhookRepository {
 
   listPendingEvents(before: string, limit: number): Promise<WebhookEvent[]> {
     return this.#sql.run(() => this.#sql.statements.get<EventRow>(PENDING_EVENTS).all(before, limit).map(toEvent));
+  }
+
+  /** `work` atomically; resolves once it is durable, its fsync off the event loop where it can be (off-loop-commit.ts). */
+  async #durably<T>(work: () => T): Promise<T> {
+    const { result, durable } = await this.#sql.run(() => {
+      const s = this.#sql.statements;
+      return commitOffLoop(s, s.get(INSERT_AUDIT).database, () => this.#atomically(work));
+    });
+    if (durable !== null) await durable();
+    return result;
   }
 
   /** SAVEPOINT: a transaction of its own at top level, a nested one inside a store transaction. */

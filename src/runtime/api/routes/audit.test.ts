@@ -130,3 +130,39 @@ describe('GET /v1/audit tenant isolation', () => {
     expect(new Set(everyone.items.map((e) => e.tenantId))).toEqual(new Set([tenantA, tenantB]));
   });
 });
+
+describe('GET /v1/audit?kind=token_refresh', () => {
+  const refresh = (id: string, tenantId: string, credentialId: string, minute: number) => ({
+    id, tenantId, credentialId, connectionId: `con_${credentialId}`, at: new Date(Date.UTC(2020, 0, 2, 0, minute)).toISOString(),
+    outcome: minute % 2 === 0 ? 'success' : 'failed', errorCode: minute % 2 === 0 ? null : 'PROVIDER_UNAVAILABLE', durationMs: 12, expiresAt: '2099-01-01T00:00:00.000Z',
+  });
+
+  beforeAll(async () => {
+    const rows = t.platform.services.store.tokenRefreshAudit;
+    await rows.append(refresh('aud_rf_1', tenantA, 'crd_a', 0));
+    await rows.append(refresh('aud_rf_2', tenantA, 'crd_a', 1));
+    await rows.append(refresh('aud_rf_3', tenantA, 'crd_c', 2));
+    await rows.append(refresh('aud_rf_4', tenantB, 'crd_b', 3));
+  });
+
+  it('lists one tenant\'s token refreshes as audit entries (connection, outcome, never a token), filtered by credential', async () => {
+    const all = await list(`kind=token_refresh&tenantId=${tenantA}`);
+    expect(all.items.map((e) => e.id).sort()).toEqual(['aud_rf_1', 'aud_rf_2', 'aud_rf_3']);
+    expect(all.items.find((e) => e.id === 'aud_rf_2')).toEqual({
+      id: 'aud_rf_2', at: '2020-01-02T00:01:00.000Z', actor: SYSTEM_ACTOR, action: 'credential.refresh', tenantId: tenantA, target: 'con_crd_a',
+      details: { credentialId: 'crd_a', outcome: 'failed', errorCode: 'PROVIDER_UNAVAILABLE', durationMs: 12 }, requestId: null,
+    });
+    expect((await list(`kind=token_refresh&tenantId=${tenantA}&target=crd_c`)).items.map((e) => e.id)).toEqual(['aud_rf_3']);
+  });
+
+  it('keeps tenants apart and names the field of a request it cannot answer', async () => {
+    expect((await list('kind=token_refresh', bearer(keyA))).items.every((e) => e.tenantId === tenantA)).toBe(true);
+    const foreign = await t.app.inject({ method: 'GET', url: `/v1/audit?kind=token_refresh&tenantId=${tenantB}`, headers: bearer(keyA) });
+    expect(foreign.statusCode).toBe(404);
+    const noTenant = await t.app.inject({ method: 'GET', url: '/v1/audit?kind=token_refresh', headers: admin });
+    expect(noTenant.statusCode).toBe(400);
+    expect(noTenant.json().error.field).toBe('querystring.tenantId');
+    const since = await t.app.inject({ method: 'GET', url: `/v1/audit?kind=token_refresh&tenantId=${tenantA}&since=2020-01-01T00:00:00Z`, headers: admin });
+    expect(since.json().error.field).toBe('querystring.since');
+  });
+});

@@ -2,19 +2,39 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TributaryError } from '../../../domain/errors.ts';
 import type { AuditService } from '../../tenancy/index.ts';
+import { CREDENTIAL_ACCESS_ACTION } from '../../../credentials/index.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { AuditEntry, PageOf, PageQuery, TenantId, Timestamp, errorResponses } from '../schemas.ts';
+import type { TokenRefreshAuditRepository } from '../../../ports/store.ts';
+import type { TokenRefreshAudit } from '../../../domain/connection.ts';
+import type { WebhookRepository } from '../../../ports/store-webhooks.ts';
+import type { WebhookDelivery } from '../../../domain/webhook.ts';
 
 export interface AuditRoutesOptions {
   audit: AuditService;
+  /** The token refresh audit (90 days), served with `kind=token_refresh`. */
+  tokenRefreshes?: TokenRefreshAuditRepository;
+  /** Webhook deliveries received (kept 30 days), served with `kind=webhook_delivery`. */
+  webhookDeliveries?: Pick<WebhookRepository, 'recentDeliveries'>;
 }
+
+/**
+ * How many of a registration's newest delivery rows `kind=webhook_delivery` filters and
+ * pages through: the repository reads newest-first only, so older rows than this window
+ * are not reachable here (30 days of a busy registration may exceed it).
+ */
+const WEBHOOK_DELIVERY_WINDOW = 1000;
+
+/** The audit trails `GET /v1/audit` reads: the admin audit log (default) or token refreshes. */
+const AUDIT_KINDS = ['admin', 'token_refresh', 'webhook_delivery', 'credential_access'] as const;
+
 
 /**
  * `GET /v1/audit`: an admin key reads every entry (or one tenant's with `tenantId`); a
  * tenant key only its own tenant's, whatever it asks. Filters combine with AND; pages
  * are newest first and `nextCursor` continues the same filtered list.
  */
-export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, { audit }) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, { audit, tokenRefreshes, webhookDeliveries }) => {
   app.get(
     '/audit',
     {
@@ -24,6 +44,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
         querystring: Type.Object(
           {
             ...PageQuery,
+            kind: Type.Optional(Type.Union(AUDIT_KINDS.map((k) => Type.Literal(k)), { description: '`admin` (default): the admin audit log. `token_refresh`: token refresh attempts of one tenant (kept 90 days), `target` a credential id; newest first, no time or actor filters. `webhook_delivery`: deliveries received on one webhook registration of one tenant (kept 30 days), needs `registrationId`; `status` and `since`/`until` filter. `credential_access`: reads of credential secrets (who, when, which connection and credential, why; never the value), at most one entry per credential and purpose a minute; `target` a connection id, time filters apply.' })),
+            registrationId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'With `kind=webhook_delivery`: the webhook registration.' })),
+            status: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'With `kind=webhook_delivery`: the delivery outcome, such as `accepted`, `duplicate` or `rejected_signature`.' })),
             tenantId: Type.Optional(TenantId),
             action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Exact action, such as `api_key.create`.' })),
             actorKind: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('tenant'), Type.Literal('system')], { description: 'Who acted: an admin key, a tenant key, or Tributary itself.' })),
@@ -38,7 +61,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
     },
     async (request) => {
       const actor = actorOf(request);
-      const { tenantId, action, actorKind, target, since, until, limit, cursor } = request.query;
+      const { kind, tenantId, action, actorKind, target, since, until, limit, cursor, registrationId, status } = request.query;
       let scope = tenantId;
       if (actor.kind !== 'admin') {
         // Same answer as for an id that does not exist (tenant-scope.ts).
@@ -48,15 +71,91 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
         scope = actor.tenantId ?? undefined;
         if (scope === undefined) throw new TributaryError('FORBIDDEN', 'This key may not read the audit log');
       }
+      if (kind === 'token_refresh') {
+        if (scope === undefined) throw new TributaryError('VALIDATION_FAILED', 'Token refreshes are read one tenant at a time: name tenantId', { field: 'querystring.tenantId' });
+        const unsupported = (['action', 'actorKind', 'since', 'until'] as const).find((name) => request.query[name] !== undefined);
+        if (unsupported !== undefined) throw new TributaryError('VALIDATION_FAILED', `\`${unsupported}\` does not apply to token refreshes`, { field: `querystring.${unsupported}` });
+        if (tokenRefreshes === undefined) throw new TributaryError('INTERNAL', 'Token refresh audit is not available here');
+        if (registrationId !== undefined || status !== undefined) throw new TributaryError('VALIDATION_FAILED', `\`${registrationId !== undefined ? 'registrationId' : 'status'}\` applies only to webhook deliveries`, { field: `querystring.${registrationId !== undefined ? 'registrationId' : 'status'}` });
+        const page = await tokenRefreshes.list(scope, { limit, cursor: cursor ?? null, ...(target === undefined ? {} : { credentialId: target }) });
+        return { items: page.items.map(refreshEntry), nextCursor: page.nextCursor };
+      }
       const from = normalizedTime(since, 'since');
       const to = normalizedTime(until, 'until');
       if (from !== undefined && to !== undefined && from >= to) {
         throw new TributaryError('VALIDATION_FAILED', '`since` must be before `until`', { field: 'querystring.until' });
       }
+      if (kind === 'webhook_delivery') {
+        if (scope === undefined) throw new TributaryError('VALIDATION_FAILED', 'Webhook deliveries are read one tenant at a time: name tenantId', { field: 'querystring.tenantId' });
+        if (registrationId === undefined) throw new TributaryError('VALIDATION_FAILED', 'Webhook deliveries are read one registration at a time: name registrationId', { field: 'querystring.registrationId' });
+        const unsupported = (['action', 'actorKind', 'target'] as const).find((name) => request.query[name] !== undefined);
+        if (unsupported !== undefined) throw new TributaryError('VALIDATION_FAILED', `\`${unsupported}\` does not apply to webhook deliveries`, { field: `querystring.${unsupported}` });
+        if (webhookDeliveries === undefined) throw new TributaryError('INTERNAL', 'Webhook delivery audit is not available here');
+        const after = cursor === undefined ? undefined : deliveryCursor(cursor);
+        // Another tenant's registration yields no rows: the repository filters by tenant.
+        const rows = await webhookDeliveries.recentDeliveries(scope, registrationId, WEBHOOK_DELIVERY_WINDOW);
+        const matching = rows.filter(
+          (r) =>
+            (status === undefined || r.outcome === status) &&
+            (from === undefined || r.receivedAt >= from) &&
+            (to === undefined || r.receivedAt < to) &&
+            (after === undefined || r.receivedAt < after.at || (r.receivedAt === after.at && r.id < after.id)),
+        );
+        const items = matching.slice(0, limit);
+        const last = items.at(-1);
+        const nextCursor = matching.length > items.length && last !== undefined ? Buffer.from(JSON.stringify({ at: last.receivedAt, id: last.id })).toString('base64url') : null;
+        return { items: items.map(deliveryEntry), nextCursor };
+      }
+      if (registrationId !== undefined || status !== undefined) throw new TributaryError('VALIDATION_FAILED', `\`${registrationId !== undefined ? 'registrationId' : 'status'}\` applies only to webhook deliveries`, { field: `querystring.${registrationId !== undefined ? 'registrationId' : 'status'}` });
+      if (kind === 'credential_access') {
+        if (action !== undefined) throw new TributaryError('VALIDATION_FAILED', '`action` does not apply to credential access', { field: 'querystring.action' });
+        return audit.list({ tenantId: scope, action: CREDENTIAL_ACCESS_ACTION, actorKind, target, since: from, until: to, limit, cursor: cursor ?? null });
+      }
       return audit.list({ tenantId: scope, action, actorKind, target, since: from, until: to, limit, cursor: cursor ?? null });
     },
   );
 };
+
+/** A token refresh attempt in the audit entry shape: Tributary acted, on the connection; never a token. */
+function refreshEntry(row: TokenRefreshAudit) {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: { kind: 'system' as const, keyId: null, tenantId: null },
+    action: 'credential.refresh',
+    tenantId: row.tenantId,
+    target: row.connectionId,
+    details: { credentialId: row.credentialId, outcome: row.outcome, errorCode: row.errorCode, durationMs: row.durationMs },
+    requestId: null,
+  };
+}
+
+/** A webhook delivery in the audit entry shape: the provider called, Tributary recorded the outcome. */
+function deliveryEntry(row: WebhookDelivery & { readonly claimedDeliveryId: string | null }) {
+  return {
+    id: row.id,
+    at: row.receivedAt,
+    actor: { kind: 'system' as const, keyId: null, tenantId: null },
+    action: 'webhook.delivery',
+    tenantId: row.tenantId,
+    target: row.registrationId,
+    details: { outcome: row.outcome, verified: row.verified, deliveryId: row.deliveryId ?? row.claimedDeliveryId, detail: row.detail },
+    requestId: null,
+  };
+}
+
+/** The position `nextCursor` names in a registration's deliveries (newest first). */
+function deliveryCursor(cursor: string): { at: string; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'at' in parsed && 'id' in parsed && typeof parsed.at === 'string' && typeof parsed.id === 'string') {
+      return { at: parsed.at, id: parsed.id };
+    }
+  } catch {
+    // falls through to the error below
+  }
+  throw new TributaryError('VALIDATION_FAILED', '`cursor` is not a cursor of this list', { field: 'querystring.cursor' });
+}
 
 /**
  * The stored form of a time (`toISOString`, always with milliseconds and `Z`): entries

@@ -37,6 +37,9 @@ const Registration = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   manualSteps: Type.Array(Type.String()),
+  verificationToken: Type.Union([Type.Literal('awaiting'), Type.Literal('available'), Type.Literal('revealed'), Type.Null()], {
+    description: "Notion only: whether Notion's verification_token arrived and can be revealed (once). Never the token itself.",
+  }),
   recentDeliveries: Type.Optional(Type.Array(Delivery)),
 });
 
@@ -45,10 +48,12 @@ const RegisterBody = Type.Object(
     connectionId: Type.String({ minLength: 1, maxLength: 100 }),
     integrationId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
     events: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
-    scheme: Type.Optional(Type.Union([Type.Literal('standard'), Type.Null()])),
+    scheme: Type.Optional(Type.Union([Type.Literal('standard'), Type.Literal('pubsub'), Type.Null()], { description: '`standard` (Standard Webhooks sender), `pubsub` (Pub/Sub push to a Google connection); absent: the provider\'s own.' })),
     config: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
-        description: 'GitHub: `repo` (owner/name) or `org`. Google: `calendarId` or `kind: "drive"`. Slack / Standard Webhooks: `signingSecret`. Salesforce: `organizationId`.',
+        description:
+          'GitHub: `repo` (owner/name) or `org`. Google: `calendarId` or `kind: "drive"`. Slack / Standard Webhooks: `signingSecret`. Salesforce: `organizationId`. ' +
+          'Pub/Sub: `serviceAccountEmail` (required), `audience` (default: the URL), `object` (only its integrations sync).',
       }),
     ),
   },
@@ -63,8 +68,8 @@ const VerifyResult = Type.Object({
 /**
  * `/webhooks`, inside the tenant scope: register (at the provider's API where it has
  * one, else the manual steps to follow), list, show (status, failures, recent
- * deliveries), verify end to end, rotate the signing secret, unregister. No response
- * ever carries a signing secret.
+ * deliveries), verify end to end, rotate the signing secret, unregister, and reveal
+ * Notion's verification token once. No other response ever carries a secret.
  */
 export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { webhooks }) => {
   app.post(
@@ -109,6 +114,19 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = as
     '/webhooks/:id/verify',
     { schema: { tags: ['webhooks'], summary: 'Check the registration end to end: still at the provider with our URL and events; a test delivery arrives and verifies.', params: ItemParams, response: { 200: VerifyResult, ...errorResponses } } },
     async (request) => webhooks.verify(tenantIdOf(request), request.params.id),
+  );
+
+  app.post(
+    '/webhooks/:id/verification-token/reveal',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: "Notion's verification_token, exactly once (paste it in Notion to activate the subscription); 410 afterwards.",
+        params: ItemParams,
+        response: { 200: Type.Object({ verificationToken: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.header('cache-control', 'no-store').send(await webhooks.revealVerificationToken(tenantIdOf(request), request.params.id)),
   );
 
   app.post(

@@ -18,8 +18,8 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
         const { version, applied } = opened.migration;
         io.stdout(
           applied.length === 0
-            ? `Store ${config.store.path} is at schema version ${version}; nothing to apply.`
-            : `Store ${config.store.path} migrated to schema version ${version} (applied ${applied.join(', ')}).`,
+            ? `Store ${config.store.display} is at schema version ${version}; nothing to apply.`
+            : `Store ${config.store.display} migrated to schema version ${version} (applied ${applied.join(', ')}).`,
         );
       } finally {
         await opened.close();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.ts';
+import { configError, loadConfig } from '../../config/index.ts';
 import { readConnectionStatus } from '../status-report.ts';
 import type { ConnectionStatusRow } from '../status-report.ts';
 import { givenFlags } from './flags.ts';
@@ -19,6 +19,9 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
     .option('--config <file>', 'JSON config file (env TRIBUTARY_CONFIG)')
     .action(async (options: { json?: boolean }, command: Command) => {
       const config = loadConfig({ env: io.env, flags: givenFlags(command) });
+      if (config.store.kind !== 'sqlite') {
+        throw configError('TRIBUTARY_DATABASE_URL', 'is set: `status` reads the embedded SQLite file only (expected it unset; in cluster mode use GET /v1/connections)');
+      }
       const rows = readConnectionStatus(config.store.path);
       if (options.json === true) {
         io.stdout(JSON.stringify({ connections: rows.map(toJson) }));

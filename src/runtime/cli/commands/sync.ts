@@ -191,6 +191,7 @@ async function dataDirDriver(config: ResolvedConfig, integrationId: string, flag
       store: services.store, locks: services.locks, clock: services.clock, logger: logger.child({ component: 'sync' }),
       providerFor: (id) => (providers.isProviderId(id) ? providers.PROVIDERS[id] : undefined),
       contextFor: (connection, signal) => services.connections.providerContext(connection, { signal }),
+      resolvers: services.resolvers,
     });
     const aborter = new AbortController();
     return {

@@ -1,0 +1,74 @@
+/**
+ * Commits whose fsync and checkpoint happen off the event loop (the webhook intake's).
+ *
+ * On a WAL file kept at `synchronous = FULL`, `commitOffLoop` runs a synchronous unit of
+ * work (its statements and its COMMIT/RELEASE) with the connection at NORMAL and with
+ * SQLite's in-commit auto-checkpoint off, restores both at once, and hands back `durable`,
+ * which resolves after a shared fsync of the WAL in the thread pool (wal-sync.ts) and
+ * asks the worker-thread checkpointer for a checkpoint (wal-checkpointer.ts). Awaiting
+ * `durable` gives what FULL gives: the commit is on disk. Elsewhere (in-memory, other
+ * journal modes or levels, inside a transaction) the work runs as is and `durable` is null.
+ */
+import type { SqliteDatabase } from './database.ts';
+import type { StatementCache } from './store-sql.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
+import { GroupSync, walFsync } from './wal-sync.ts';
+
+interface OffLoop {
+  /** The connection's own `synchronous` and `wal_autocheckpoint`, restored after each commit. */
+  readonly synchronous: number;
+  readonly autocheckpoint: number;
+  readonly wal: GroupSync;
+  readonly checkpointer: WalCheckpointer | null;
+}
+
+const perDatabase = new WeakMap<SqliteDatabase, OffLoop | null>();
+
+function offLoopOf(db: SqliteDatabase): OffLoop | null {
+  let found = perDatabase.get(db);
+  if (found === undefined) {
+    const synchronous = Number(db.pragma('synchronous', { simple: true }));
+    const journal = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+    const autocheckpoint = Number(db.pragma('wal_autocheckpoint', { simple: true }));
+    found = journal === 'wal' && synchronous >= 2 && !db.memory
+      ? { synchronous, autocheckpoint, wal: new GroupSync(walFsync(db)), checkpointer: autocheckpoint > 0 ? checkpointerClosingWith(db) : null }
+      : null;
+    perDatabase.set(db, found);
+  }
+  return found;
+}
+
+/**
+ * A checkpointer whose connection closes just before `db`'s: `close` is wrapped on this
+ * one instance (whoever closes it: the handle, a test), because the worker's connection
+ * must not outlive it (it would be the last one and rewrite the files after the store closed).
+ */
+function checkpointerClosingWith(db: SqliteDatabase): WalCheckpointer {
+  const checkpointer = new WalCheckpointer(db);
+  const close = db.close.bind(db);
+  db.close = () => {
+    checkpointer.closeSync();
+    return close();
+  };
+  return checkpointer;
+}
+
+export function commitOffLoop<T>(statements: StatementCache, db: SqliteDatabase, commit: () => T): { result: T; durable: (() => Promise<void>) | null } {
+  const own = db.inTransaction ? null : offLoopOf(db);
+  if (own === null) return { result: commit(), durable: null };
+  const background = own.checkpointer?.usable === true;
+  statements.get('PRAGMA synchronous = NORMAL').run();
+  if (background) statements.get('PRAGMA wal_autocheckpoint = 0').run();
+  try {
+    return {
+      result: commit(),
+      durable: async () => {
+        await own.wal.sync();
+        own.checkpointer?.request();
+      },
+    };
+  } finally {
+    statements.get(`PRAGMA synchronous = ${own.synchronous}`).run();
+    if (background) statements.get(`PRAGMA wal_autocheckpoint = ${own.autocheckpoint}`).run();
+  }
+}

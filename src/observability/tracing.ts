@@ -1,0 +1,185 @@
+/**
+ * OpenTelemetry traces across a webhook -> queue -> worker -> provider call. Off unless
+ * `startTracing` is given an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT) or an exporter
+ * (tests): then a NodeTracerProvider is registered globally (AsyncLocalStorage context,
+ * W3C propagation) and the helpers below create spans. Off, every helper is one boolean
+ * check and the work runs as it is: zero cost.
+ *
+ * Through the queue: a job carries its correlation id (port `EnqueueOptions.correlationId`,
+ * kept by every backend, including the webhook intake's enqueue inside the store's own
+ * transaction). A webhook delivery's correlation id is its event id (`evt_…`), and the
+ * intake span's trace and span ids are DERIVED from it (a hash), so that the worker of
+ * any process, given only the job, rebuilds the intake's span context and parents its
+ * consumer span on it: one trace from the intake to the last provider call, with no
+ * change to any queue backend. Jobs correlated otherwise (a schedule's integration id,
+ * shared by every run) start their own trace and carry the id as an attribute.
+ */
+import { createHash } from 'node:crypto';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type SpanContext, TraceFlags } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+
+const TRACER = 'tributary';
+/** Correlation ids that root a trace of their own (webhook event ids). */
+const TRACE_ROOT_ID = /^evt_/;
+
+let enabled = false;
+/** Ids the span being started must take (the intake span's derived ids); set and cleared around one synchronous startSpan. */
+let forcedIds: { traceId: string; spanId: string } | null = null;
+
+/** Random ids, except the one span `withForcedIds` asks for (startSpan calls the generator synchronously). */
+class DerivableIds implements IdGenerator {
+  readonly #random = new RandomIdGenerator();
+  generateTraceId(): string {
+    return forcedIds?.traceId ?? this.#random.generateTraceId();
+  }
+  generateSpanId(): string {
+    return forcedIds?.spanId ?? this.#random.generateSpanId();
+  }
+}
+
+export interface TracingOptions {
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); null: no OTLP export. */
+  readonly otlpEndpoint: string | null;
+  /** Tests: spans go here, synchronously. */
+  readonly exporter?: SpanExporter;
+  readonly serviceName?: string;
+}
+
+export interface Tracing {
+  readonly enabled: boolean;
+  /** Flushes and unregisters. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Registers the tracer provider when an endpoint or exporter is given; otherwise tracing stays off. */
+export function startTracing(options: TracingOptions): Tracing {
+  if (options.otlpEndpoint === null && options.exporter === undefined) return { enabled: false, shutdown: async () => undefined };
+  const processors = [];
+  if (options.exporter !== undefined) processors.push(new SimpleSpanProcessor(options.exporter));
+  if (options.otlpEndpoint !== null) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` })));
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'tributary' }),
+    idGenerator: new DerivableIds(),
+    spanProcessors: processors,
+  });
+  provider.register();
+  enabled = true;
+  let stopped: Promise<void> | null = null;
+  return {
+    enabled: true,
+    shutdown() {
+      stopped ??= (async () => {
+        enabled = false;
+        await provider.shutdown();
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      })();
+      return stopped;
+    },
+  };
+}
+
+export function tracingEnabled(): boolean {
+  return enabled;
+}
+
+function derivedIds(correlationId: string): { traceId: string; spanId: string } {
+  const hash = createHash('sha256').update(`tributary-trace:${correlationId}`).digest('hex');
+  return { traceId: hash.slice(0, 32), spanId: hash.slice(32, 48) };
+}
+
+/** The span context a job's worker continues: the intake span of its webhook event, or none. */
+export function spanContextOfCorrelation(correlationId: string | null): SpanContext | null {
+  if (correlationId === null || !TRACE_ROOT_ID.test(correlationId)) return null;
+  const ids = derivedIds(correlationId);
+  return { traceId: ids.traceId, spanId: ids.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
+}
+
+/**
+ * The intake span of a webhook delivery, recorded once the intake answered (only then is
+ * the event id known): it starts at `startedAt` and its ids derive from the event id.
+ * Deliveries without an event (rejected, handshakes) get a random trace.
+ */
+export function recordIntakeSpan(input: { startedAt: number; registrationId: string; outcome: string; eventId?: string | null; status: number }): void {
+  if (!enabled) return;
+  const tracer = trace.getTracer(TRACER);
+  const attributes = { 'http.route': '/webhooks/:registrationId/events', 'http.response.status_code': input.status, 'tributary.webhook.registration_id': input.registrationId, 'tributary.webhook.outcome': input.outcome };
+  let span: Span;
+  if (input.eventId) {
+    forcedIds = derivedIds(input.eventId);
+    try {
+      span = tracer.startSpan('webhook.intake', { kind: SpanKind.SERVER, root: true, startTime: input.startedAt, attributes: { ...attributes, 'tributary.correlation_id': input.eventId } });
+    } finally {
+      forcedIds = null;
+    }
+  } else {
+    span = tracer.startSpan('webhook.intake', { kind: SpanKind.SERVER, root: true, startTime: input.startedAt, attributes });
+  }
+  if (input.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+}
+
+async function inSpan<T>(span: Span, parent: Context, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await context.with(trace.setSpan(parent, span), fn);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string }).code ?? (error as Error).name });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Runs a queue job's handler inside a CONSUMER span, parented on its webhook's intake span when it has one. */
+export function withJobSpan<T>(job: { queue: string; id: string; attempt: number; correlationId: string | null }, fn: () => Promise<T>): Promise<T> {
+  if (!enabled) return fn();
+  const remote = spanContextOfCorrelation(job.correlationId);
+  const parent = remote === null ? context.active() : trace.setSpanContext(context.active(), remote);
+  const span = trace.getTracer(TRACER).startSpan(`${job.queue} process`, {
+    kind: SpanKind.CONSUMER,
+    ...(remote === null ? { root: true } : {}),
+    attributes: {
+      'messaging.system': 'tributary',
+      'messaging.destination.name': job.queue,
+      'messaging.operation.type': 'process',
+      'messaging.message.id': job.id,
+      'tributary.job.attempt': job.attempt,
+      ...(job.correlationId === null ? {} : { 'tributary.correlation_id': job.correlationId }),
+    },
+  }, parent);
+  return inSpan(span, parent, fn);
+}
+
+/** A fetch whose calls are CLIENT spans of the active trace (provider calls); the fetch itself when tracing is off. */
+export function tracedFetch(fetchImpl: typeof fetch, provider: string): typeof fetch {
+  return (input, init) => {
+    if (!enabled) return fetchImpl(input, init);
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
+    const parent = context.active();
+    // Path only: query strings of provider calls can carry filters with personal data.
+    const span = trace.getTracer(TRACER).startSpan(`${method} ${provider}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': method, 'server.address': url.hostname, 'url.path': url.pathname, 'tributary.provider': provider },
+    }, parent);
+    return inSpan(span, parent, async () => {
+      const response = await fetchImpl(input, init);
+      span.setAttribute('http.response.status_code', response.status);
+      if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      return response;
+    });
+  };
+}
+
+/** `trace_id` and `span_id` of the active span, for log lines; empty when off or outside a span. */
+export function activeTraceIds(): { trace_id?: string; span_id?: string } {
+  if (!enabled) return {};
+  const span = trace.getSpan(context.active());
+  if (span === undefined) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
