@@ -43,12 +43,14 @@ describe('notifications delivered to Slack and Teams', () => {
       const slack = slackPosts.find((post: Json) => slackText(post).includes(`\`${type}\``));
       expect(slack, type).toBeDefined();
       const kind = type.startsWith('connection') || type.startsWith('token') || type.startsWith('ratelimit') ? 'connections' : type.startsWith('dead') ? 'dead-letters' : 'integrations';
-      expect(slackText(slack), type).toContain(`https://tributary.example.com/#/${kind}/int_${index}`);
+      // Waiting dedup reviews link to the review page; every other event to its subject's page.
+      const link = type === 'dedup.reviews_waiting' ? 'https://tributary.example.com/#/dedup' : `https://tributary.example.com/#/${kind}/int_${index}`;
+      expect(slackText(slack), type).toContain(link);
       expect(slackText(slack), type).toContain('What to do:');
       const teams = teamsPosts.find((post: Json) => JSON.stringify(post.body).includes(`${type} · tenant`));
       expect(teams, type).toBeDefined();
       expect(teamsCard(teams)).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
-      expect(teamsCard(teams).actions[0]).toEqual({ type: 'Action.OpenUrl', title: 'Open in Tributary', url: `https://tributary.example.com/#/${kind}/int_${index}` });
+      expect(teamsCard(teams).actions[0]).toEqual({ type: 'Action.OpenUrl', title: 'Open in Tributary', url: link });
     }
     const channels = await w.notifications.admin.listChannels(tenantId);
     expect(channels.map((c) => [c.status, c.failureCount])).toEqual([['active', 0], ['active', 0]]);

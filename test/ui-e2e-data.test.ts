@@ -1,7 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * host product edits an entity (PATCH /v1/entities/:id) and Salesforce edits the same
  * field (the sandbox's control API) before the next pull. A GitHub connection is made in the
  * browser through the whole OAuth round trip (the sandbox's consent, Tributary's callback).
+ * An integration is created in the form, run, and followed until it finished.
  * Screenshots land in test-artifacts/ui/.
  */
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,19 +41,6 @@ async function waitFor<T>(what: string, deadlineMs: number, probe: () => Promise
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(500);
   }
-}
-
-/** A free TCP port: the server's public URL (given to providers for webhooks) must name the real port, so `--port 0` will not do. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(!hasChromium)('the admin UI on the demo data', () => {
@@ -87,12 +74,12 @@ describe.skipIf(!hasChromium)('the admin UI on the demo data', () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-ui.mjs'), '--if-stale'], { stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'tributary-ui-demo-'));
-    const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.TRIBUTARY_DEMO;
     // The operator's GitHub OAuth app is the sandbox's, so that a connection made in the UI goes through the sandbox's consent.
     env.TRIBUTARY_OAUTH_CLIENTS = JSON.stringify({ github: { clientId: 'sandbox-github-client', clientSecret: 'sandbox-github-secret' } });
-    child = spawn(process.execPath, [BIN, 'start', '--port', String(port), '--data', dir, '--log-level', 'warn'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // `--port 0`: the OS picks the port; webhook URLs and OAuth redirects made after start name the real one.
+    child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--data', dir, '--log-level', 'warn'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
@@ -124,6 +111,17 @@ describe.skipIf(!hasChromium)('the admin UI on the demo data', () => {
   }, 30_000);
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const mainNav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+
+  /** Signed in afresh with the demo tenant's key. */
+  const signIn = async () => {
+    await page.goto(`${url}/`);
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  };
 
   it('browses entities, resolves a conflict and a dedup review, undoes the merge, sees webhook deliveries and edits a mapping', async () => {
     const browserErrors: string[] = [];
@@ -259,13 +257,8 @@ describe.skipIf(!hasChromium)('the admin UI on the demo data', () => {
     };
     page.on('request', onNavigate);
 
-    // Signed in afresh with the demo tenant's key.
-    await page.goto(`${url}/`);
-    await page.evaluate('sessionStorage.clear()');
-    await page.reload();
-    await page.getByLabel('API key').fill(key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connections' }).click();
+    await signIn();
+    await mainNav('Connections');
     const form = page.getByRole('form', { name: 'Connect a provider' });
     await form.waitFor();
 
@@ -303,4 +296,57 @@ describe.skipIf(!hasChromium)('the admin UI on the demo data', () => {
     expect(JSON.stringify(connections)).not.toMatch(token);
     page.off('request', onNavigate);
   }, 120_000);
+
+  it('creates an integration in the form, runs it now and follows its progress until it finished, as the API reports it', async () => {
+    const salesforce = (await api<Page_<{ id: string; name: string; provider: string }>>('GET', '/v1/connections?limit=200')).items.find((connection) => connection.provider === 'salesforce')!;
+    // The demo syncs Salesforce's Account and Contact; Opportunity is the connection's third object.
+    const before = (await api<Page_<{ object: string; connectionId: string }>>('GET', '/v1/integrations?limit=200')).items;
+    expect(before.some((integration) => integration.connectionId === salesforce.id && integration.object === 'Opportunity')).toBe(false);
+
+    await signIn();
+    await mainNav('Integrations');
+    await page.getByRole('table', { name: 'Integrations' }).waitFor();
+    await page.getByRole('button', { name: 'New integration' }).click();
+    const form = page.getByRole('form', { name: 'New integration' });
+    await form.getByLabel('Connection', { exact: true }).selectOption({ label: `${salesforce.name} (salesforce)` });
+    await form.getByLabel('Object', { exact: true }).fill('Opportunity');
+    await form.getByLabel('Priority', { exact: true }).selectOption('high');
+    await form.getByLabel('Schedule', { exact: true }).selectOption('interval');
+    await form.getByLabel('Minutes between runs', { exact: true }).fill('30');
+    await form.getByLabel('Conflict strategy', { exact: true }).selectOption('source_wins');
+    await shot('integration-new');
+    await form.getByRole('button', { name: 'Create integration' }).click();
+    await page.getByText('Integration Opportunity created.').waitFor();
+
+    const created = (await api<Page_<{ id: string; object: string; connectionId: string; priority: string; schedule: unknown; conflictStrategy: { strategy?: string }; enabled: boolean }>>('GET', '/v1/integrations?limit=200')).items.find(
+      (integration) => integration.connectionId === salesforce.id && integration.object === 'Opportunity',
+    );
+    expect(created).toMatchObject({ priority: 'high', schedule: { intervalMs: 1_800_000 }, conflictStrategy: { strategy: 'source_wins' }, enabled: true });
+    const listed = page.getByRole('table', { name: 'Integrations' }).getByRole('row').filter({ hasText: created!.id });
+    await listed.getByRole('cell', { name: 'every 30 min', exact: true }).waitFor();
+    await listed.getByRole('cell', { name: 'high', exact: true }).waitFor();
+
+    // Run now; the scheduler may have started the first run already, and then that is the one to follow.
+    await page.getByRole('button', { name: 'Run now Opportunity', exact: true }).click();
+    const notice = await page.getByText(/^(Run run_\w+ started for Opportunity\.|A run of Opportunity is already under way \(run_\w+\)\.)$/).textContent();
+    const runId = /run_\w+/.exec(notice ?? '')![0];
+    const row = page.getByRole('table', { name: 'Runs, newest first' }).getByRole('row').filter({ hasText: runId });
+    await row.waitFor();
+    // The history polls while the run is live, until the row shows how it ended.
+    const ended = row.getByRole('cell').filter({ hasText: /^(succeeded|partial|failed|cancelled)$/ });
+    await ended.waitFor({ timeout: 120_000 });
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells[2], cells.join(' | ')).toBe('succeeded');
+
+    const finished = await api<{ status: string; recordsSoFar: number; pages: number; finishedAt: string | null; counts: Record<string, number> }>('GET', `/v1/runs/${runId}`);
+    expect(finished.status).toBe('succeeded');
+    expect(finished.finishedAt).not.toBeNull();
+    expect(finished.recordsSoFar).toBeGreaterThan(0);
+    const progress = /(\d+) records, (\d+) pages/.exec(cells[3] ?? '');
+    expect(progress?.slice(1).map(Number)).toEqual([finished.recordsSoFar, finished.pages]);
+    expect(cells[4]).toBe(`${finished.counts.created ?? 0} / ${finished.counts.updated ?? 0} / ${finished.counts.failed ?? 0}`);
+    // The list was read again once the run ended: the integration is synced up to some time now.
+    await listed.getByRole('cell', { name: '—', exact: true }).waitFor({ state: 'detached' });
+    await shot('integration-run-finished');
+  }, 180_000);
 });

@@ -66,8 +66,11 @@ export interface ConnectionServiceOptions {
   credentials: CredentialService;
   egress: EgressPolicy;
   clock: Clock;
-  /** The OAuth redirect URI registered with the providers: `<public URL>/v1/oauth/callback`. */
-  redirectUri: string;
+  /**
+   * The OAuth redirect URI registered with the providers: `<public URL>/v1/oauth/callback`.
+   * Read at each authorisation: with `--port 0` the port is known only once listening.
+   */
+  redirectUri: () => string;
   /** The rate limiter for a connection's calls, when there is one. */
   limiterFor?: (connection: Connection) => CallLimiter | undefined;
   logger?: Logger;
@@ -150,7 +153,7 @@ export class ConnectionService {
           connectionId: connection.id,
           provider: provider.id,
           authBaseUrl: authBaseUrl ?? provider.defaultAuthBaseUrl,
-          redirectUri: this.#options.redirectUri,
+          redirectUri: this.#options.redirectUri(),
           ...(input.scopes === undefined ? {} : { scopes: input.scopes }),
           ...(input.returnUrl === undefined ? {} : { returnUrl: input.returnUrl }),
           ...(credential === null ? {} : { credentialId: credential.id }),

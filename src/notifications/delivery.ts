@@ -38,7 +38,7 @@ export async function deliverNotice(options: ResolvedNotificationOptions, channe
   const notifications = options.store.notifications;
   try {
     const target = await targetOf(options, channel);
-    await sendMessage(target, renderFor(channel.kind, notice, options.publicUrl), {
+    await sendMessage(target, renderFor(channel.kind, notice, options.publicUrl()), {
       timeoutMs: options.deliveryTimeoutMs,
       fetch: options.fetch,
       defaultRetryAfterMs: options.defaultRetryAfterMs,

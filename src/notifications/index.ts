@@ -78,7 +78,7 @@ export { NotificationDispatcher } from './dispatcher.ts';
 export type { DeliveryJob, FlushResult } from './dispatcher.ts';
 export { NOTIFICATION_EVENT_TYPES, SEVERITIES, foldKey, isNotificationEventType, isSeverity, severityRank } from './events.ts';
 export type { Facts, NotificationEvent, NotificationEventType, NotificationSink, NotificationSubject, Severity } from './events.ts';
-export { adminLink } from './message.ts';
+export { adminLink, eventLink } from './message.ts';
 export type { DigestEntry, Notice } from './message.ts';
 export { runNotifier } from './notifier.ts';
 export { deliverOperatorAlert, operatorAlertSender } from './operator.ts';

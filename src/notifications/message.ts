@@ -122,6 +122,17 @@ export function adminLink(publicUrl: string, subject: NotificationSubject): stri
   return `${base}/#/${path}/${encodeURIComponent(subject.id)}`;
 }
 
+/** Events whose admin UI page is a review queue of the tenant rather than their subject's page. */
+const EVENT_PAGES: Partial<Record<NotificationEventType, string>> = {
+  'dedup.reviews_waiting': 'dedup',
+};
+
+/** Where an event's "Open in Tributary" goes: its review page (`<publicUrl>/#/dedup`) or its subject's (`adminLink`). */
+export function eventLink(publicUrl: string, event: { readonly type: NotificationEventType; readonly subject: NotificationSubject }): string {
+  const page = EVENT_PAGES[event.type];
+  return page === undefined ? adminLink(publicUrl, event.subject) : `${publicUrl.replace(/\/+$/, '')}/#/${page}`;
+}
+
 /** `integration Sales CRM (int_…)`, `connection con_…`. */
 export function subjectLabel(subject: NotificationSubject): string {
   const kind = subject.kind === 'queue' ? 'queue' : subject.kind;

@@ -48,7 +48,7 @@ export async function deliverOperatorAlert(options: ResolvedNotificationOptions,
   if (channel === null) return;
   const notice: Notice = { kind: 'alert', alert: job.alert, source: job.source };
   try {
-    await sendMessage({ kind: channel.kind, url: channel.url }, renderFor(channel.kind, notice, options.publicUrl), {
+    await sendMessage({ kind: channel.kind, url: channel.url }, renderFor(channel.kind, notice, options.publicUrl()), {
       timeoutMs: options.deliveryTimeoutMs,
       fetch: options.fetch,
       defaultRetryAfterMs: options.defaultRetryAfterMs,

@@ -30,8 +30,11 @@ export interface NotificationOptions {
   queue: JobQueue;
   clock: Clock;
   logger: Logger;
-  /** Where people open the admin UI: links are `<publicUrl>/#/integrations/<id>`. */
-  publicUrl: string;
+  /**
+   * Where people open the admin UI: links are `<publicUrl>/#/integrations/<id>`. A function
+   * is read at each delivery (with `--port 0` the port is known only once listening).
+   */
+  publicUrl: string | (() => string);
   /** The egress policy every tenant-supplied URL passes. */
   egress: EgressPolicy;
   resolveHost?: HostResolver;
@@ -58,7 +61,8 @@ export interface ResolvedNotificationOptions {
   readonly queue: JobQueue;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly publicUrl: string;
+  /** The public URL as of now, without a trailing slash. */
+  readonly publicUrl: () => string;
   readonly egress: EgressPolicy;
   readonly resolveHost: HostResolver | undefined;
   readonly slackApp: SlackAppResolver | undefined;
@@ -69,6 +73,14 @@ export interface ResolvedNotificationOptions {
   readonly defaultRetryAfterMs: number;
   readonly fetch: typeof fetch;
   readonly operatorChannel: OperatorChannel | null;
+}
+
+function publicUrlReader(publicUrl: string | (() => string)): () => string {
+  if (typeof publicUrl === 'string') {
+    const fixed = publicUrl.replace(/\/+$/, '');
+    return () => fixed;
+  }
+  return () => publicUrl().replace(/\/+$/, '');
 }
 
 /** The one place the defaults live (STYLE.md 10). Throws CONFIG_INVALID on nonsense. */
@@ -83,7 +95,7 @@ export function resolveNotificationOptions(options: NotificationOptions): Resolv
     queue: options.queue,
     clock: options.clock,
     logger: options.logger,
-    publicUrl: options.publicUrl.replace(/\/+$/, ''),
+    publicUrl: publicUrlReader(options.publicUrl),
     egress: options.egress,
     resolveHost: options.resolveHost,
     slackApp: options.slackApp,

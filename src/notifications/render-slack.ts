@@ -3,7 +3,7 @@
  * webhook and for chat.postMessage. Pure. `text` is the notification fallback; the
  * blocks carry the title, the subject, the facts, what to do and a button to the admin UI.
  */
-import { SEVERITY_MARK, actionOf, adminLink, alertAction, alertFacts, alertTitle, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
+import { SEVERITY_MARK, actionOf, adminLink, alertAction, alertFacts, alertTitle, eventLink, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
 
 export interface SlackMessage {
   readonly text: string;
@@ -38,13 +38,13 @@ export function renderSlack(notice: Notice, publicUrl: string): SlackMessage {
         blocks.push({ type: 'section', fields: facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}` })) });
       }
       blocks.push(section(`*What to do:* ${actionOf(event.type)}`));
-      blocks.push(button(adminLink(publicUrl, event.subject), 'Open in Tributary'));
+      blocks.push(button(eventLink(publicUrl, event), 'Open in Tributary'));
       blocks.push(context(`\`${event.type}\` · tenant ${escapeMrkdwn(event.tenantId)}`));
       return { text, blocks };
     }
     case 'digest': {
       const lines = notice.entries.map(
-        (e) => `${SEVERITY_MARK[e.severity]} *${titleOf(e.type)}* ×${e.count}: <${adminLink(publicUrl, e.subject)}|${escapeMrkdwn(subjectLabel(e.subject))}> (last ${isoTime(e.lastAt)})`,
+        (e) => `${SEVERITY_MARK[e.severity]} *${titleOf(e.type)}* ×${e.count}: <${eventLink(publicUrl, e)}|${escapeMrkdwn(subjectLabel(e.subject))}> (last ${isoTime(e.lastAt)})`,
       );
       const blocks: Record<string, unknown>[] = [
         { type: 'header', text: { type: 'plain_text', text: `Tributary digest: ${notice.ruleName}` } },

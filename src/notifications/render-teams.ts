@@ -3,7 +3,7 @@
  * Card 1.4 attachment (title, subject, FactSet, what to do, an OpenUrl action to the
  * admin UI). Pure. Office 365 connector MessageCards are retired and not produced.
  */
-import { SEVERITY_MARK, actionOf, adminLink, alertAction, alertFacts, alertTitle, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
+import { SEVERITY_MARK, actionOf, adminLink, alertAction, alertFacts, alertTitle, eventLink, factList, isoTime, subjectLabel, summaryLine, titleOf, type Notice } from './message.ts';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -53,7 +53,7 @@ export function renderTeams(notice: Notice, publicUrl: string): TeamsMessage {
       if (facts.length > 0) body.push({ type: 'FactSet', facts });
       body.push(textBlock(`**What to do:** ${actionOf(event.type)}`));
       body.push(textBlock(`${event.type} · tenant ${event.tenantId}`, { isSubtle: true, size: 'Small' }));
-      return card(body, [openUrl(adminLink(publicUrl, event.subject), 'Open in Tributary')]);
+      return card(body, [openUrl(eventLink(publicUrl, event), 'Open in Tributary')]);
     }
     case 'digest': {
       const body: Record<string, unknown>[] = [
@@ -66,7 +66,7 @@ export function renderTeams(notice: Notice, publicUrl: string): TeamsMessage {
           type: 'FactSet',
           facts: notice.entries.slice(0, 100).map((e) => ({
             title: `${SEVERITY_MARK[e.severity]} ${titleOf(e.type)} ×${e.count}`,
-            value: `[${subjectLabel(e.subject)}](${adminLink(publicUrl, e.subject)}) (last ${isoTime(e.lastAt)})`,
+            value: `[${subjectLabel(e.subject)}](${eventLink(publicUrl, e)}) (last ${isoTime(e.lastAt)})`,
           })),
         });
       return card(body, []);

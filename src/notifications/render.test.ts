@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromCredentialEvent, fromRateLimitEvent, rateLimitSink } from './adapters.ts';
 import { NOTIFICATION_EVENT_TYPES, type NotificationEvent } from './events.ts';
-import { actionOf, adminLink, titleOf, type Notice } from './message.ts';
+import { actionOf, adminLink, eventLink, titleOf, type Notice } from './message.ts';
 import { renderSlack } from './render-slack.ts';
 import { renderTeams } from './render-teams.ts';
 
@@ -20,7 +20,7 @@ describe('renderSlack', () => {
     const json = JSON.stringify(message.blocks);
     expect(json).toContain('CRM &lt;prod&gt; (int_42)');
     expect(json).toContain(`*What to do:* ${actionOf(type)}`);
-    expect(json).toContain('"url":"https://tributary.example.com/#/integrations/int_42"');
+    expect(json).toContain(`"url":"${eventLink(URL_BASE, eventOf(type))}"`);
     expect(json).toContain('*failed*\\n7');
     expect(json).not.toContain('note');
   });
@@ -37,10 +37,14 @@ describe('renderSlack', () => {
       ruleName: 'daily',
       from: AT,
       to: AT + 3_600_000,
-      entries: [{ type: 'dedup.reviews_waiting', severity: 'info', subject: { kind: 'integration', id: 'int_1' }, count: 4, firstAt: AT, lastAt: AT + 5 }],
+      entries: [
+        { type: 'dedup.reviews_waiting', severity: 'info', subject: { kind: 'integration', id: 'int_1' }, count: 4, firstAt: AT, lastAt: AT + 5 },
+        { type: 'sync.failed', severity: 'critical', subject: { kind: 'integration', id: 'int_1' }, count: 1, firstAt: AT, lastAt: AT + 5 },
+      ],
     };
     const message = renderSlack(notice, URL_BASE);
-    expect(message.text).toBe('Tributary digest (daily): 4 events from 2026-01-05T09:30:00Z to 2026-01-05T10:30:00Z');
+    expect(message.text).toBe('Tributary digest (daily): 5 events from 2026-01-05T09:30:00Z to 2026-01-05T10:30:00Z');
+    expect(JSON.stringify(message.blocks)).toContain('<https://tributary.example.com/#/dedup|integration int_1>');
     expect(JSON.stringify(message.blocks)).toContain('<https://tributary.example.com/#/integrations/int_1|integration int_1>');
   });
 });
@@ -57,7 +61,7 @@ describe('renderTeams', () => {
     expect(card.body[0]).toMatchObject({ type: 'TextBlock', text: `⚠️ ${titleOf(type)}`, color: 'Warning' });
     expect(card.body).toContainEqual({ type: 'FactSet', facts: [{ title: 'provider', value: 'salesforce' }, { title: 'failed', value: '7' }] });
     expect(card.body).toContainEqual(expect.objectContaining({ text: `**What to do:** ${actionOf(type)}` }));
-    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in Tributary', url: `${URL_BASE}/#/integrations/int_42` }]);
+    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in Tributary', url: eventLink(URL_BASE, eventOf(type)) }]);
   });
 
   it('colours critical events as attention', () => {
@@ -71,6 +75,11 @@ describe('adminLink', () => {
     expect(adminLink('https://x.example/', { kind: 'connection', id: 'con_1' })).toBe('https://x.example/#/connections/con_1');
     expect(adminLink('https://x.example', { kind: 'queue', id: 'notifications' })).toBe('https://x.example/#/dead-letters/notifications');
     expect(adminLink('https://x.example', { kind: 'tenant', id: 'ten_1' })).toBe('https://x.example/#/overview');
+  });
+
+  it('sends waiting dedup reviews to the review page, other events to their subject', () => {
+    expect(eventLink('https://x.example/', { type: 'dedup.reviews_waiting', subject: { kind: 'integration', id: 'int_1' } })).toBe('https://x.example/#/dedup');
+    expect(eventLink('https://x.example', { type: 'sync.failed', subject: { kind: 'integration', id: 'int_1' } })).toBe('https://x.example/#/integrations/int_1');
   });
 });
 

@@ -9,24 +9,26 @@ const run = (over: Partial<SyncRunDetail>): SyncRunDetail => ({
   counts: { created: 10, updated: 0, unchanged: 0, deleted: 0, failed: 0 }, fullResync: false, ...over,
 } as SyncRunDetail);
 const types = (events: { type: string }[]) => events.map((e) => e.type);
+const NONE = { opened: 0, waiting: 0 };
 
 describe('what a finished run raises', () => {
   it('a failed run is sync.failed with its error; a partial one, or one with failed records, is run.partial', () => {
-    const failed = runNotificationEvents(run({ status: 'failed', error: { code: 'PROVIDER_REJECTED', message: 'no' } }), null, 0);
+    const failed = runNotificationEvents(run({ status: 'failed', error: { code: 'PROVIDER_REJECTED', message: 'no' } }), null, NONE);
     expect(failed).toMatchObject([{ type: 'sync.failed', severity: 'critical', subject: { kind: 'integration', id: 'int_1' }, facts: { runId: 'run_2', error: 'PROVIDER_REJECTED' } }]);
-    expect(types(runNotificationEvents(run({ status: 'partial' }), null, 0))).toEqual(['run.partial']);
-    expect(types(runNotificationEvents(run({ counts: { created: 9, updated: 0, unchanged: 0, deleted: 0, failed: 1 } }), null, 0))).toEqual(['run.partial']);
-    expect(runNotificationEvents(run({}), null, 0)).toEqual([]);
+    expect(types(runNotificationEvents(run({ status: 'partial' }), null, NONE))).toEqual(['run.partial']);
+    expect(types(runNotificationEvents(run({ counts: { created: 9, updated: 0, unchanged: 0, deleted: 0, failed: 1 } }), null, NONE))).toEqual(['run.partial']);
+    expect(runNotificationEvents(run({}), null, NONE)).toEqual([]);
   });
 
   it('a good run after a failed or partial one is sync.recovered; after a good one, nothing', () => {
-    expect(types(runNotificationEvents(run({}), run({ id: 'run_1', status: 'failed' }), 0))).toEqual(['sync.recovered']);
-    expect(types(runNotificationEvents(run({}), run({ id: 'run_1', status: 'partial' }), 0))).toEqual(['sync.recovered']);
-    expect(runNotificationEvents(run({}), run({ id: 'run_1' }), 0)).toEqual([]);
+    expect(types(runNotificationEvents(run({}), run({ id: 'run_1', status: 'failed' }), NONE))).toEqual(['sync.recovered']);
+    expect(types(runNotificationEvents(run({}), run({ id: 'run_1', status: 'partial' }), NONE))).toEqual(['sync.recovered']);
+    expect(runNotificationEvents(run({}), run({ id: 'run_1' }), NONE)).toEqual([]);
   });
 
-  it('dedup reviews the run opened are dedup.reviews_waiting, with how many', () => {
-    expect(runNotificationEvents(run({}), null, 4)).toMatchObject([{ type: 'dedup.reviews_waiting', severity: 'warning', facts: { newReviews: 4 } }]);
+  it('dedup reviews the run opened are dedup.reviews_waiting, with how many it opened and how many wait', () => {
+    expect(runNotificationEvents(run({}), null, { opened: 4, waiting: 6 })).toMatchObject([{ type: 'dedup.reviews_waiting', severity: 'warning', facts: { newReviews: 4, reviewsWaiting: 6 } }]);
+    expect(runNotificationEvents(run({}), null, { opened: 0, waiting: 6 })).toEqual([]);
   });
 
   it('the host hears run.completed with the summary, and entity feed entries as entity.* events', () => {

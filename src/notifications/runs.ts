@@ -6,7 +6,8 @@
  * - partial, or succeeded with failed records -> `run.partial` (warning);
  * - succeeded while the integration's previous finished run had failed or was partial ->
  *   `sync.recovered` (info);
- * - dedup reviews opened since the run started -> `dedup.reviews_waiting` (warning);
+ * - dedup reviews opened since the run started -> `dedup.reviews_waiting` (warning), with
+ *   how many it opened and how many of the tenant's wait in all (links to the review page);
  * - always the host event `run.completed` (run summary).
  *
  * Read from the store rather than hooked inside the pull pipeline: every way a run ends
@@ -23,8 +24,14 @@ import type { NotificationEvent, NotificationSink } from './events.ts';
 import type { HostEvent, HostEventSink } from './host-events/types.ts';
 
 const FAILED = new Set(['failed', 'partial']);
-/** Open reviews read to count those a run opened (oldest first, so the count stops at this many). */
+/** Open reviews read to count those a run opened and those waiting (the counts stop at this many). */
 const REVIEW_SCAN_LIMIT = 2000;
+
+/** The tenant's open dedup reviews after a run: those opened since it started, and all of them. */
+export interface ReviewCounts {
+  readonly opened: number;
+  readonly waiting: number;
+}
 
 export interface RunEventsDeps {
   readonly store: Store;
@@ -34,7 +41,7 @@ export interface RunEventsDeps {
 }
 
 /** The events a finished run raises, given the integration's previous finished run (pure). */
-export function runNotificationEvents(run: SyncRunDetail, previous: SyncRunDetail | null, reviewsOpened: number): NotificationEvent[] {
+export function runNotificationEvents(run: SyncRunDetail, previous: SyncRunDetail | null, reviews: ReviewCounts): NotificationEvent[] {
   const at = Date.parse(run.finishedAt ?? run.startedAt);
   const subject = { kind: 'integration' as const, id: run.integrationId };
   const base = { tenantId: run.tenantId, subject, at };
@@ -48,8 +55,8 @@ export function runNotificationEvents(run: SyncRunDetail, previous: SyncRunDetai
   if (run.status === 'succeeded' && previous !== null && FAILED.has(previous.status)) {
     events.push({ ...base, type: 'sync.recovered', severity: 'info', facts: { runId: run.id, previousRun: previous.id, previousStatus: previous.status } });
   }
-  if (reviewsOpened > 0) {
-    events.push({ ...base, type: 'dedup.reviews_waiting', severity: 'warning', facts: { runId: run.id, newReviews: reviewsOpened } });
+  if (reviews.opened > 0) {
+    events.push({ ...base, type: 'dedup.reviews_waiting', severity: 'warning', facts: { reviewsWaiting: reviews.waiting, newReviews: reviews.opened, runId: run.id } });
   }
   return events;
 }
@@ -94,8 +101,8 @@ export class RunEvents {
       if (run === null || run.finishedAt === null) return;
       const recent = await store.runs.listByIntegration(tenantId, run.integrationId, { limit: 10 });
       const previous = recent.items.find((r) => r.id !== run.id && r.finishedAt !== null && r.finishedAt <= run.finishedAt!) ?? null;
-      const opened = await this.#reviewsOpenedSince(tenantId, run.startedAt);
-      for (const event of runNotificationEvents(run, previous, opened)) this.#deps.sink(event);
+      const reviews = await this.#openReviews(tenantId, run.startedAt);
+      for (const event of runNotificationEvents(run, previous, reviews)) this.#deps.sink(event);
       this.#deps.hostSink(runCompletedEvent(run));
     } catch (error) {
       this.#deps.logger.warn({ err: error, tenantId, runId }, 'run outcome not reported');
@@ -113,16 +120,16 @@ export class RunEvents {
     };
   }
 
-  async #reviewsOpenedSince(tenantId: string, since: string): Promise<number> {
-    let count = 0;
+  async #openReviews(tenantId: string, since: string): Promise<ReviewCounts> {
+    let opened = 0;
     let cursor: string | undefined;
-    let seen = 0;
+    let waiting = 0;
     do {
       const page = await this.#deps.store.dedupReviews.list(tenantId, { status: 'open', limit: 500, ...(cursor === undefined ? {} : { cursor }) });
-      seen += page.items.length;
-      count += page.items.filter((review) => review.createdAt >= since).length;
+      waiting += page.items.length;
+      opened += page.items.filter((review) => review.createdAt >= since).length;
       cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined && seen < REVIEW_SCAN_LIMIT);
-    return count;
+    } while (cursor !== undefined && waiting < REVIEW_SCAN_LIMIT);
+    return { opened, waiting };
   }
 }

@@ -11,21 +11,27 @@
  * intake span's trace and span ids are DERIVED from it (a hash), so that the worker of
  * any process, given only the job, rebuilds the intake's span context and parents its
  * consumer span on it: one trace from the intake to the last provider call, with no
- * change to any queue backend. Jobs correlated otherwise (a schedule's integration id,
- * shared by every run) start their own trace and carry the id as an attribute.
+ * change to any queue backend. Runs started by the scheduler or by hand get the same
+ * treatment: their enqueue gives the job a fresh correlation id (`sched_…`, `manual_…`,
+ * see traced-queue.ts `tracedEnqueues`) and records a PRODUCER span whose ids derive
+ * from it. Jobs correlated otherwise (an outbox row, a notification delivery) start
+ * their own trace and carry the id as an attribute.
  */
-import { createHash } from 'node:crypto';
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type SpanContext, TraceFlags } from '@opentelemetry/api';
+import { createHash, randomUUID } from 'node:crypto';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Span, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 const TRACER = 'tributary';
-/** Correlation ids that root a trace of their own (webhook event ids). */
-const TRACE_ROOT_ID = /^evt_/;
+/** Where a traced enqueue's job comes from (the scheduler, a run started by hand): the prefix of the correlation id it is given. */
+export const TRACE_ORIGINS = ['sched', 'manual'] as const;
+export type TraceOrigin = (typeof TRACE_ORIGINS)[number];
+/** Correlation ids that root a trace of their own: webhook event ids and the ids `newTraceRootId` makes. */
+const TRACE_ROOT_ID = new RegExp(`^(?:evt|${TRACE_ORIGINS.join('|')})_`);
 
 let enabled = false;
-/** Ids the span being started must take (the intake span's derived ids); set and cleared around one synchronous startSpan. */
+/** Ids the span being started must take (an intake or producer span's derived ids); set and cleared around one synchronous startSpan. */
 let forcedIds: { traceId: string; spanId: string } | null = null;
 
 /** Random ids, except the one span `withForcedIds` asks for (startSpan calls the generator synchronously). */
@@ -91,9 +97,19 @@ function derivedIds(correlationId: string): { traceId: string; spanId: string } 
   return { traceId: hash.slice(0, 32), spanId: hash.slice(32, 48) };
 }
 
-/** The span context a job's worker continues: the intake span of its webhook event, or none. */
+/** A fresh correlation id (`sched_<32 hex>`) whose job's worker continues the trace of the span that enqueued it. */
+export function newTraceRootId(origin: TraceOrigin): string {
+  return `${origin}_${randomUUID().replaceAll('-', '')}`;
+}
+
+/** Whether a job correlated by this id continues a trace begun before it was enqueued. */
+export function rootsTrace(correlationId: string | null | undefined): boolean {
+  return typeof correlationId === 'string' && TRACE_ROOT_ID.test(correlationId);
+}
+
+/** The span context a job's worker continues: the intake or enqueue span its correlation id names, or none. */
 export function spanContextOfCorrelation(correlationId: string | null): SpanContext | null {
-  if (correlationId === null || !TRACE_ROOT_ID.test(correlationId)) return null;
+  if (correlationId === null || !rootsTrace(correlationId)) return null;
   const ids = derivedIds(correlationId);
   return { traceId: ids.traceId, spanId: ids.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
 }
@@ -122,6 +138,49 @@ export function recordIntakeSpan(input: { startedAt: number; registrationId: str
   span.end();
 }
 
+/** A started PRODUCER span: `end` records the enqueue's answer. */
+export interface ProducerSpan {
+  end(result: { id: string; deduplicated: boolean } | { error: unknown }): void;
+}
+
+/**
+ * Starts the PRODUCER span of one enqueue, the root of a new trace whose ids derive from
+ * `correlationId` (a `newTraceRootId`), so that the job's worker parents its consumer
+ * span on it from the job alone. Null when tracing is off.
+ */
+export function startProducerSpan(name: string, input: { queue: string; correlationId: string; attributes?: Attributes }): ProducerSpan | null {
+  if (!enabled) return null;
+  forcedIds = derivedIds(input.correlationId);
+  let span: Span;
+  try {
+    span = trace.getTracer(TRACER).startSpan(name, {
+      kind: SpanKind.PRODUCER,
+      root: true,
+      attributes: {
+        'messaging.system': 'tributary',
+        'messaging.destination.name': input.queue,
+        'messaging.operation.type': 'send',
+        'tributary.correlation_id': input.correlationId,
+        ...(input.attributes ?? {}),
+      },
+    });
+  } finally {
+    forcedIds = null;
+  }
+  return {
+    end(result) {
+      if ('error' in result) {
+        span.recordException(result.error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (result.error as { code?: string }).code ?? (result.error as Error).name });
+      } else {
+        // Deduplicated: the job already waiting carries an older correlation id (its own trace).
+        span.setAttributes({ 'messaging.message.id': result.id, 'tributary.job.deduplicated': result.deduplicated });
+      }
+      span.end();
+    },
+  };
+}
+
 async function inSpan<T>(span: Span, parent: Context, fn: () => Promise<T>): Promise<T> {
   try {
     return await context.with(trace.setSpan(parent, span), fn);
@@ -134,7 +193,7 @@ async function inSpan<T>(span: Span, parent: Context, fn: () => Promise<T>): Pro
   }
 }
 
-/** Runs a queue job's handler inside a CONSUMER span, parented on its webhook's intake span when it has one. */
+/** Runs a queue job's handler inside a CONSUMER span, parented on the intake or enqueue span its correlation id names, if any. */
 export function withJobSpan<T>(job: { queue: string; id: string; attempt: number; correlationId: string | null }, fn: () => Promise<T>): Promise<T> {
   if (!enabled) return fn();
   const remote = spanContextOfCorrelation(job.correlationId);

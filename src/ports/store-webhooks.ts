@@ -64,6 +64,19 @@ export interface WebhookIntakeEnqueue {
   readonly now: number;
 }
 
+/** A delivery audit row as stored: the domain row plus the delivery id a rejected or duplicate delivery presented. */
+export type StoredWebhookDelivery = WebhookDelivery & { readonly claimedDeliveryId: string | null };
+
+/** Filters of `listDeliveries`, combined with AND; each absent one matches every row. */
+export interface WebhookDeliveryFilter extends PageRequest {
+  /** Exact outcome: `accepted`, `duplicate`, `rejected_signature`, ... */
+  readonly outcome?: string;
+  /** Received at or after this time (ISO-8601 in the stored form, `toISOString`). */
+  readonly since?: string;
+  /** Received strictly before this time (same form). */
+  readonly until?: string;
+}
+
 /** A processed or failed event's new state. */
 export interface WebhookEventPatch {
   status: WebhookEvent['status'];
@@ -103,9 +116,16 @@ export interface WebhookRepository {
   /** Registrations whose `expiresAt` is before `before` (watch channels to renew), soonest first. */
   listExpiring(before: string, limit: number): Promise<StoredWebhookRegistration[]>;
   recordDeliveries(records: readonly WebhookIntakeRecord[], enqueue?: WebhookIntakeEnqueue): Promise<WebhookIntakeOutcome[]>;
-  appendAudit(rows: readonly (WebhookDelivery & { readonly claimedDeliveryId: string | null })[]): Promise<void>;
+  appendAudit(rows: readonly StoredWebhookDelivery[]): Promise<void>;
   /** Newest first, at most `limit`. */
-  recentDeliveries(tenantId: string, registrationId: string, limit: number): Promise<(WebhookDelivery & { readonly claimedDeliveryId: string | null })[]>;
+  recentDeliveries(tenantId: string, registrationId: string, limit: number): Promise<StoredWebhookDelivery[]>;
+  /**
+   * One page of a registration's delivery audit, filtered, newest first by (receivedAt,
+   * id); `nextCursor` continues the same filtered list however many rows precede it (a
+   * keyset query, not a window over recent rows). Another tenant's registration lists no
+   * rows.
+   */
+  listDeliveries(tenantId: string, registrationId: string, filter?: WebhookDeliveryFilter): Promise<Page<StoredWebhookDelivery>>;
   /**
    * The event a delivery audit row (`id` of `recentDeliveries`) stored: `eventId` null when
    * it stored none (a rejection, duplicate or handshake); null when there is no such row.

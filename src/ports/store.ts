@@ -8,6 +8,7 @@ import type { ConflictRepository } from './store-conflicts.ts';
 import type { DedupReviewRepository, MergeRepository } from './store-dedup.ts';
 import type { LinkSweepRepository } from './store-link-sweep.ts';
 import type { OutboxRepository } from './store-push.ts';
+import type { RateLimitHistoryRepository } from './store-rate-limits.ts';
 
 export type * from './page.ts';
 export type * from './store-sync.ts';
@@ -17,6 +18,7 @@ export type * from './store-conflicts.ts';
 export type * from './store-dedup.ts';
 export type * from './store-link-sweep.ts';
 export type * from './store-push.ts';
+export type * from './store-rate-limits.ts';
 
 /** Tenants. `insert` fails with CONFLICT when the id exists. */
 export interface TenantRepository {
@@ -58,9 +60,20 @@ export interface AuditFilter extends PageRequest {
   target?: string;
 }
 
-/** The admin audit log: append-only; `list` is newest first, ordered by (at, id) descending. */
+/** How long an appended audit entry is kept. */
+export interface AuditRetention {
+  /** ISO-8601 time after which `purgeExpired` deletes the entry; null or absent: kept (admin actions). */
+  readonly expiresAt?: string | null;
+}
+
+/**
+ * The admin audit log: append-only; `list` is newest first, ordered by (at, id)
+ * descending. An entry appended with an `expiresAt` (credential access, 90 days) is
+ * deleted by `Store.purgeExpired` once that time passes; `list` does not hide an expired
+ * entry the purge has not reached yet.
+ */
 export interface AuditRepository {
-  append(entry: AuditEntry): Promise<void>;
+  append(entry: AuditEntry, retention?: AuditRetention): Promise<void>;
   list(filter?: AuditFilter): Promise<Page<AuditEntry>>;
 }
 
@@ -200,6 +213,7 @@ export interface Repositories {
   readonly linkSweep: LinkSweepRepository;
   readonly outbox: OutboxRepository;
   readonly conflicts: ConflictRepository;
+  readonly rateLimitHistory: RateLimitHistoryRepository;
 }
 
 export interface MigrationStatus {
@@ -240,8 +254,8 @@ export interface Store extends Repositories {
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   /**
    * Delete rows whose TTL passed (`expiresAt <= now`, epoch ms) in every table with a
-   * retention (sync results and runs, token refresh and webhook audits, processed
-   * webhook events and outbox rows); returns how many went. Runs in small batches, so it
+   * retention (sync results and runs, token refresh, webhook and credential access audits, processed
+   * webhook events and outbox rows, rate-limit usage samples); returns how many went. Runs in small batches, so it
    * may be called while the platform serves traffic.
    */
   purgeExpired(now: number): Promise<number>;

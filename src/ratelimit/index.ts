@@ -22,6 +22,8 @@ export { RateLimiter, waitOf } from './limiter.ts';
 export type { AcquireOptions, RatePermit, RateLimiterOptions } from './limiter.ts';
 export { RateLimitAdmin } from './admin.ts';
 export type { RateLimitOverride, RateLimitStatusEntry } from './admin.ts';
+export { DEFAULT_RATE_LIMIT_HISTORY, RateLimitHistorySampler, resolveRateLimitHistoryOptions, sampleTime, samplesToStore } from './history.ts';
+export type { RateLimitHistoryOptions, RateLimitHistorySamplerOptions, ResolvedRateLimitHistoryOptions } from './history.ts';
 export { DegradingRateLimitBackend } from './degrading-backend.ts';
 export type { DegradingBackendOptions } from './degrading-backend.ts';
 export { RateLimitAlerts } from './alerts.ts';

@@ -59,7 +59,7 @@ describe('Azure mode store, through the composition root', () => {
     const opened = await openStore(config, { clock });
     try {
       expect(opened.store).toBeInstanceOf(CosmosStore);
-      expect(opened.migration.applied).toEqual([1]);
+      expect(opened.migration.applied).toEqual([1, 2]);
       const tenant = await opened.services.tenants.create(system, { name: 'Azure tenant' });
       expect(await opened.store.tenants.get(tenant.id)).toMatchObject({ name: 'Azure tenant' });
     } finally {

@@ -7,8 +7,8 @@ import { LocalVault } from '../backends/vault/local-vault.ts';
 import { loadOrCreateKeyring } from '../backends/vault/master-keyring.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MigrationStatus, Store } from '../ports/store.ts';
-import { PrometheusMetrics, meteredQueue, startTracing, tracedQueue } from '../observability/index.ts';
-import { RateLimitAdmin, RateLimiter } from '../ratelimit/index.ts';
+import { MANUAL_SYNC_TRACING, PrometheusMetrics, meteredQueue, startTracing, tracedEnqueues, tracedQueue } from '../observability/index.ts';
+import { RateLimitAdmin, RateLimitHistorySampler, RateLimiter } from '../ratelimit/index.ts';
 import { PROVIDERS, isProviderId } from '../providers/index.ts';
 import { DedupReviewService, EntityService, HostWriteService, IntegrationService, MergeService, ConflictReviewService, ResolverRegistry } from '../sync/index.ts';
 import { WebhookReceiver, WebhookRegistrations } from '../webhooks/index.ts';
@@ -44,7 +44,11 @@ export interface PlatformOptions {
   clock?: Clock;
   /** Origins connections may reach whatever the egress policy says (the demo's sandbox). */
   egressAllowOrigins?: readonly string[];
-  /** Where providers reach this server, read when a webhook is registered: `runPlatform` knows it only once listening with `--port 0`. */
+  /**
+   * Where providers and browsers reach this server, read when it is used (a webhook
+   * registered, an OAuth redirect URI, a notification's link): `runPlatform` knows it
+   * only once listening with `--port 0`. Default: the configured public URL.
+   */
   publicUrl?: () => string;
   /** Conflict resolvers registered in code, by name (`{"strategy": "custom", "resolver": name}`). */
   resolvers?: ResolverRegistry;
@@ -71,6 +75,7 @@ export interface Platform {
 export async function buildPlatform(config: ResolvedConfig, options: PlatformOptions = {}): Promise<Platform> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log);
+  const publicUrl = options.publicUrl ?? (() => config.connections.publicUrl);
   // Azure mode's store is Cosmos DB: no data directory (a Functions package is read-only).
   if (config.store.kind === 'sqlite' && config.azure.cosmos === null) createDataDir(config);
   // Notifications are built after the vault; until then (and if they never are) events go nowhere.
@@ -130,8 +135,9 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
       rateLimiter,
       onCredentialEvent: (event) => notify(fromCredentialEvent(event)),
       metrics,
+      publicUrl,
     });
-    const notifications = buildNotifications(config.connections, { store, secrets, queue, clock, logger, connections, credentials }, config.observability.operatorChannel);
+    const notifications = buildNotifications(config.connections, { store, secrets, queue, clock, logger, connections, credentials, publicUrl }, config.observability.operatorChannel);
     alerts = startOperatorAlerts(config, { metrics, locks, clock, logger, notifications });
     notify = notifications.sink;
     publishHost = notifications.hostEvents.sink;
@@ -141,7 +147,7 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
       store,
       secrets,
       clock,
-      publicBaseUrl: options.publicUrl ?? (() => config.connections.publicUrl),
+      publicBaseUrl: publicUrl,
       contextFor: (connection, signal) => connections.providerContext(connection, { signal }),
       onChange: (registrationId) => receiver.invalidate(registrationId),
       onRenewalFailed: webhookRenewalSink(notifications.sink, () => clock.now()),
@@ -161,9 +167,11 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
       connections,
       rateLimiter,
       rateLimits: new RateLimitAdmin(rateLimiter, clock),
+      rateLimitHistory: new RateLimitHistorySampler({ admin: new RateLimitAdmin(rateLimiter, clock), history: store.rateLimitHistory, clock, ...config.rateLimitHistory }),
       webhookReceiver,
       webhookRegistrations,
-      integrations: new IntegrationService({ store, queue, clock, providerFor: (id) => (isProviderId(id) ? PROVIDERS[id] : undefined) }),
+      // A manual run's enqueue roots its trace (`integration.sync` span, `manual_…` correlation id).
+      integrations: new IntegrationService({ store, queue: tracedEnqueues(queue, MANUAL_SYNC_TRACING), clock, providerFor: (id) => (isProviderId(id) ? PROVIDERS[id] : undefined) }),
       entities: new EntityService({ store }),
       hostWrites: new HostWriteService({ store, queue, clock, logger: logger.child({ component: 'host-writes' }) }),
       conflicts: new ConflictReviewService({ store, clock }),

@@ -35,12 +35,25 @@ export interface ConnectionsWiring {
  * one egress policy for both, the operator's OAuth clients, the redirect URI, and (when
  * given) the rate limiter every provider call of a connection goes through. Events
  * of the credentials feature (a connection needs re-authorisation) are logged and
- * handed to `onCredentialEvent` (notifications) when given.
+ * handed to `onCredentialEvent` (notifications) when given. The redirect URI is made from
+ * `publicUrl()` at each authorisation when given (`--port 0`: the real port is known only
+ * once listening), else from `config.publicUrl`.
  */
 export function buildConnectionServices(
   config: ConnectionsConfig,
-  ports: { store: Store; secrets: SecretStore; locks: Locks; clock: Clock; logger: Logger; rateLimiter?: RateLimiter; onCredentialEvent?: (event: CredentialEvent) => void; metrics?: Pick<Metrics, 'tokenRefresh'> },
+  ports: {
+    store: Store;
+    secrets: SecretStore;
+    locks: Locks;
+    clock: Clock;
+    logger: Logger;
+    rateLimiter?: RateLimiter;
+    onCredentialEvent?: (event: CredentialEvent) => void;
+    metrics?: Pick<Metrics, 'tokenRefresh'>;
+    publicUrl?: () => string;
+  },
 ): ConnectionsWiring {
+  const publicUrl = ports.publicUrl ?? (() => config.publicUrl);
   const egress: EgressPolicy = { allowPrivate: config.allowPrivateEgress, ...(config.allowOrigins === undefined ? {} : { allowOrigins: config.allowOrigins }) };
   const rateLimiter = ports.rateLimiter;
   const logger = ports.logger.child({ component: 'connections' });
@@ -66,7 +79,7 @@ export function buildConnectionServices(
     credentials,
     egress,
     clock: ports.clock,
-    redirectUri: `${config.publicUrl.replace(/\/+$/, '')}/v1/oauth/callback`,
+    redirectUri: () => `${publicUrl().replace(/\/+$/, '')}/v1/oauth/callback`,
     logger,
     ...(rateLimiter === undefined ? {} : { limiterFor: (connection: Connection) => connectionLimiter(rateLimiter, connection) }),
   });

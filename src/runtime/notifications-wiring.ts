@@ -27,11 +27,12 @@ export function slackAppResolver(connections: Pick<ConnectionService, 'connectio
 
 /**
  * Builds notifications over the platform's ports: links to the admin UI at the public
- * URL, the same egress policy as connections.
+ * URL (`publicUrl()` at each delivery when given, as `--port 0` learns its port only once
+ * listening; else `config.publicUrl`), the same egress policy as connections.
  */
 export function buildNotifications(
   config: ConnectionsConfig,
-  ports: { store: Store; secrets: SecretStore; queue: JobQueue; clock: Clock; logger: Logger; connections: ConnectionService; credentials: CredentialService },
+  ports: { store: Store; secrets: SecretStore; queue: JobQueue; clock: Clock; logger: Logger; connections: ConnectionService; credentials: CredentialService; publicUrl?: () => string },
   operator: ResolvedConfig['observability']['operatorChannel'] = null,
 ): Notifications {
   return createNotifications({
@@ -40,7 +41,7 @@ export function buildNotifications(
     queue: ports.queue,
     clock: ports.clock,
     logger: ports.logger.child({ component: 'notifications' }),
-    publicUrl: config.publicUrl,
+    publicUrl: ports.publicUrl ?? config.publicUrl,
     egress: { allowPrivate: config.allowPrivateEgress },
     slackApp: slackAppResolver(ports.connections, ports.credentials),
     // Operator alerts' channel: the URL is revealed here only, into the deliverer's options.

@@ -7,7 +7,7 @@ import type { JobQueue } from '../ports/job-queue.ts';
 import type { Locks } from '../ports/locks.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { Store } from '../ports/store.ts';
-import type { RateLimitAdmin, RateLimiter } from '../ratelimit/index.ts';
+import type { RateLimitAdmin, RateLimitHistorySampler, RateLimiter } from '../ratelimit/index.ts';
 import type { ConflictReviewService, DedupReviewService, EntityService, HostWriteService, IntegrationService, MergeService, ResolverRegistry } from '../sync/index.ts';
 import type { WebhookReceiver, WebhookRegistrations } from '../webhooks/index.ts';
 import type { MetricsAuth } from './config/index.ts';
@@ -39,6 +39,8 @@ export interface Services {
   readonly rateLimiter: RateLimiter;
   /** Status, overrides and resets of the limiter, for the API. */
   readonly rateLimits: RateLimitAdmin;
+  /** Stores the limiter's usage per budget per interval (the scheduler role runs it, one leader at a time). */
+  readonly rateLimitHistory: RateLimitHistorySampler;
   /** Webhook intake: verifies a delivery and stores it durably before answering 2xx. */
   readonly webhookReceiver: WebhookReceiver;
   /** Webhook registrations at the providers (management API, channel renewal). */

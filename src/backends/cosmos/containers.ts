@@ -12,7 +12,8 @@ import type { ContainerRequest, IndexingPolicy } from '@azure/cosmos';
  */
 export const CONTAINERS = {
   tenants: { ttl: false },
-  audit: { ttl: false },
+  // Credential access entries expire (90 days); admin actions carry no `ttl` and stay.
+  audit: { ttl: true },
   connections: { ttl: false },
   credentials: { ttl: true },
   'token-refresh': { ttl: true },
@@ -24,6 +25,8 @@ export const CONTAINERS = {
   webhooks: { ttl: true },
   'webhook-audit': { ttl: true },
   notifications: { ttl: false },
+  // Rate-limit usage samples, one partition per tenant (GLOBAL_PARTITIONS.system for global and provider budgets).
+  'rate-limit-history': { ttl: true },
 } as const satisfies Record<string, { ttl: boolean }>;
 
 export type ContainerName = keyof typeof CONTAINERS;

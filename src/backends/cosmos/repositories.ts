@@ -8,6 +8,7 @@ import { cosmosConflicts } from './repositories/conflicts.ts';
 import { cosmosDedupReviews, cosmosLinkSweep, cosmosMerges } from './repositories/dedup.ts';
 import { cosmosEventSubscriptions, cosmosNotifications } from './repositories/notifications.ts';
 import { cosmosOutbox } from './repositories/outbox.ts';
+import { cosmosRateLimitHistory } from './repositories/ratelimit-history.ts';
 import { cosmosWebhooks } from './repositories/webhooks.ts';
 import { cosmosApiKeys, cosmosAudit, cosmosSecrets, cosmosTenants } from './repositories/tenancy.ts';
 
@@ -16,7 +17,7 @@ export function createCosmosRepositories(runner: UnitRunner, clock: Clock): Repo
   return {
     tenants: cosmosTenants(runner),
     apiKeys: cosmosApiKeys(runner),
-    audit: cosmosAudit(runner),
+    audit: cosmosAudit(runner, clock),
     secrets: cosmosSecrets(runner),
     connections: cosmosConnections(runner),
     credentials: cosmosCredentials(runner),
@@ -33,5 +34,6 @@ export function createCosmosRepositories(runner: UnitRunner, clock: Clock): Repo
     linkSweep: cosmosLinkSweep(runner),
     outbox: cosmosOutbox(runner, clock),
     conflicts: cosmosConflicts(runner),
+    rateLimitHistory: cosmosRateLimitHistory(runner, clock),
   };
 }

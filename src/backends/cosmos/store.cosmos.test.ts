@@ -42,6 +42,24 @@ describe('CosmosStore specifics', () => {
     }
   }, 60_000);
 
+  it('switches TTL on for the audit container of an account migrated before credential access entries expired', async () => {
+    await cosmos.withStore(clock, async (store, namespace) => {
+      const database = cosmos.target().client.database(cosmos.target().databaseId);
+      const audit = database.container(`${namespace.prefix}audit`);
+      const ttlOf = async () => (await audit.read()).resource?.defaultTtl;
+      expect(await ttlOf()).toBe(-1);
+      // As a version-1 account has it: TTL off, no version-2 marker.
+      const { resource } = await audit.read();
+      const { defaultTtl: _ttl, ...withoutTtl } = resource!;
+      await audit.replace(withoutTtl);
+      await database.container(`${namespace.prefix}tenants`).item('migration:2', '_meta').delete();
+      expect(await ttlOf()).toBeUndefined();
+      expect((await store.migrate()).applied).toEqual([2]);
+      expect(await ttlOf()).toBe(-1);
+      expect((await store.migrate()).applied).toEqual([]);
+    });
+  });
+
   it('keeps provider ids that Cosmos DB refuses in a document id (slashes, hashes, very long ones)', async () => {
     await cosmos.withStore(clock, async (store) => {
       const at = '2026-01-01T00:00:00.000Z';

@@ -4,6 +4,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type {
   ApiKeyRepository,
   ConflictRepository,
+  RateLimitHistoryRepository,
   DedupReviewRepository,
   LinkSweepRepository,
   MergeRepository,
@@ -89,6 +90,7 @@ export class CosmosStore implements Store {
   readonly linkSweep: LinkSweepRepository;
   readonly outbox: OutboxRepository;
   readonly conflicts: ConflictRepository;
+  readonly rateLimitHistory: RateLimitHistoryRepository;
   readonly clock: Clock;
   readonly #client: CosmosClient;
   readonly #ownsClient: boolean;
@@ -144,6 +146,7 @@ export class CosmosStore implements Store {
     this.linkSweep = repositories.linkSweep;
     this.outbox = repositories.outbox;
     this.conflicts = repositories.conflicts;
+    this.rateLimitHistory = repositories.rateLimitHistory;
   }
 
   readonly #container = (name: ContainerName): Container => {

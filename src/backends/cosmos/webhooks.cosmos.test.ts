@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runWebhookClaimContract } from '../../ports/contracts/webhook-store.contract.ts';
+import { runWebhookClaimContract, runWebhookDeliveryListContract } from '../../ports/contracts/webhook-store.contract.ts';
 import type { StoredWebhookRegistration, WebhookIntakeRecord } from '../../ports/store.ts';
 import { ManualClock } from '../memory/clock.ts';
 import { useCosmosTarget, type FreshCosmosStore } from './cosmos-test-support.ts';
@@ -12,6 +12,7 @@ const clock = new ManualClock(Date.parse(AT));
 const cosmos = useCosmosTarget(process.env);
 
 runWebhookClaimContract('CosmosStore', () => cosmos.fresh(clock, { migrate: true }));
+runWebhookDeliveryListContract('CosmosStore', () => cosmos.fresh(clock, { migrate: true }));
 
 const registration = (id: string): StoredWebhookRegistration => ({
   id, tenantId: 'ten_a', integrationId: null, connectionId: 'con_a', providerId: 'github', webhookUrl: `https://x.test/hooks/${id}`,

@@ -18,6 +18,7 @@ import { PgConflictRepository } from './repositories/conflicts.ts';
 import { PgDedupReviewRepository } from './repositories/dedup-reviews.ts';
 import { PgMergeRepository } from './repositories/merges.ts';
 import { PgLinkSweepRepository } from './repositories/link-sweep.ts';
+import { PgRateLimitHistoryRepository } from './repositories/ratelimit-history.ts';
 import type { PgContext } from './sql.ts';
 
 /** The repositories over one PgContext (the pool, or a transaction's client). */
@@ -42,5 +43,6 @@ export function createPgRepositories(sql: PgContext): Repositories {
     merges: new PgMergeRepository(sql),
     linkSweep: new PgLinkSweepRepository(sql),
     conflicts: new PgConflictRepository(sql),
+    rateLimitHistory: new PgRateLimitHistoryRepository(sql),
   };
 }

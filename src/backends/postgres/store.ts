@@ -14,6 +14,7 @@ import type {
   MergeRepository,
   LinkSweepRepository,
   ConflictRepository,
+  RateLimitHistoryRepository,
   IntegrationRepository,
   MigrationStatus,
   NotificationRepository,
@@ -134,6 +135,7 @@ export class PostgresStore implements Store {
   readonly merges: MergeRepository;
   readonly linkSweep: LinkSweepRepository;
   readonly conflicts: ConflictRepository;
+  readonly rateLimitHistory: RateLimitHistoryRepository;
   /** For repositories that stamp their own times. */
   readonly clock: Clock;
   readonly #pool: pg.Pool;
@@ -203,6 +205,7 @@ export class PostgresStore implements Store {
     this.merges = repositories.merges;
     this.linkSweep = repositories.linkSweep;
     this.conflicts = repositories.conflicts;
+    this.rateLimitHistory = repositories.rateLimitHistory;
   }
 
   /** Applies the pending PostgreSQL migrations under an advisory lock (see migrate.ts). */

@@ -172,10 +172,14 @@ describe('SqliteStore on a real file', () => {
         VALUES ('out_old', 'ten_a', 'ent_1', '{}', 't', 't', '${past}'),
                ('out_pending', 'ten_a', 'ent_1', '{}', 't', NULL, NULL);
       INSERT INTO webhooks (id, tenant_id, connection_id, provider_id, webhook_url, created_at, updated_at, expires_at)
-        VALUES ('whk_1', 'ten_a', 'con_1', 'google', 'https://x', 't', 't', '${past}');`);
+        VALUES ('whk_1', 'ten_a', 'con_1', 'google', 'https://x', 't', 't', '${past}');
+      INSERT INTO audit_log (id, at, actor, action, tenant_id, expires_at)
+        VALUES ('aud_read_old', 't', '{}', 'credential.access', 'ten_a', '${past}'),
+               ('aud_read_new', 't', '{}', 'credential.access', 'ten_a', '${future}'),
+               ('aud_admin', 't', '{}', 'tenant.create', 'ten_a', NULL);`);
 
-    // 1 run + 2500 results + 1 record error + 1 refresh audit + 1 webhook audit + 1 event + 1 outbox row.
-    expect(await store.purgeExpired(now)).toBe(2506);
+    // 1 run + 2500 results + 1 record error + 1 refresh audit + 1 webhook audit + 1 event + 1 outbox row + 1 credential access entry.
+    expect(await store.purgeExpired(now)).toBe(2507);
     const count = (table: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     expect(count('sync_runs')).toBe(2);
     expect(count('sync_results')).toBe(1);
@@ -184,6 +188,7 @@ describe('SqliteStore on a real file', () => {
     expect(count('webhook_audit')).toBe(1);
     expect(count('webhook_events')).toBe(1);
     expect(count('outbox')).toBe(1);
+    expect(count('audit_log')).toBe(2); // admin actions (expires_at NULL) stay
     expect(count('webhooks')).toBe(1); // a watch channel's expiry is not a TTL
     expect(await store.purgeExpired(now)).toBe(0);
   });

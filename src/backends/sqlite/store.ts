@@ -18,6 +18,7 @@ import type {
   MergeRepository,
   LinkSweepRepository,
   ConflictRepository,
+  RateLimitHistoryRepository,
   AuditRepository,
   MigrationStatus,
   Repositories,
@@ -46,6 +47,7 @@ import { SqliteDedupReviewRepository } from './repositories/dedup-reviews.ts';
 import { SqliteMergeRepository } from './repositories/merges.ts';
 import { SqliteLinkSweepRepository } from './repositories/link-sweep.ts';
 import { SqliteConflictRepository } from './repositories/conflicts.ts';
+import { SqliteRateLimitHistoryRepository } from './repositories/ratelimit-history.ts';
 import { StatementCache, runTranslated, translateSqliteError, type SqlContext } from './store-sql.ts';
 import { purgeExpiredRows } from './store-ttl.ts';
 
@@ -97,6 +99,7 @@ function createRepositories(sql: SqlContext): Repositories {
     linkSweep: new SqliteLinkSweepRepository(sql),
     outbox: new SqliteOutboxRepository(sql),
     conflicts: new SqliteConflictRepository(sql),
+    rateLimitHistory: new SqliteRateLimitHistoryRepository(sql),
   };
 }
 
@@ -131,6 +134,7 @@ export class SqliteStore implements Store {
   readonly merges: MergeRepository;
   readonly linkSweep: LinkSweepRepository;
   readonly conflicts: ConflictRepository;
+  readonly rateLimitHistory: RateLimitHistoryRepository;
   /** For the data-model repositories that stamp their own times (change feed, audits). */
   readonly clock: Clock;
   readonly #handle: SqliteHandle;
@@ -167,6 +171,7 @@ export class SqliteStore implements Store {
     this.merges = repositories.merges;
     this.linkSweep = repositories.linkSweep;
     this.conflicts = repositories.conflicts;
+    this.rateLimitHistory = repositories.rateLimitHistory;
   }
 
   /** Applies every pending migration file (all backends' tables share the file). */

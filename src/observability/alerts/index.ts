@@ -4,3 +4,5 @@ export { sampleFrom } from './sample.ts';
 export type { MetricValues } from './sample.ts';
 export { startAlertMonitor } from './monitor.ts';
 export type { AlertMonitor, AlertMonitorOptions } from './monitor.ts';
+export { LOCAL_ANNOUNCEMENTS, LeaseAnnouncements, announcementLease } from './announcements.ts';
+export type { AlertAnnouncements, LeaseAnnouncementOptions } from './announcements.ts';

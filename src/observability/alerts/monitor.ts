@@ -3,12 +3,14 @@
  * sample, compares it with the previous one (rules.ts), and hands each firing or
  * resolved transition to `send` (the notifications' operator channel). Counters are per
  * process, so each process judges its own error rate, sync latency, refresh failures
- * and signature failures; the queue depth is the same everywhere and is judged only
- * where `ownsGlobal` says so (one lease holder), so a deep queue is announced once.
+ * and signature failures, and `announcements` (announcements.ts) makes one of the
+ * processes breaching at once the one that tells the operator; the queue depth is the
+ * same everywhere and is judged only where `ownsGlobal` says so (one lease holder).
  */
 import type { Clock } from '../../ports/clock.ts';
 import type { Logger } from '../../ports/logger.ts';
-import { AlertTracker, DEFAULT_ALERT_THRESHOLDS, evaluateAlerts, type AlertThresholds, type AlertTransition, type MetricsSample } from './rules.ts';
+import { LOCAL_ANNOUNCEMENTS, type AlertAnnouncements } from './announcements.ts';
+import { AlertTracker, DEFAULT_ALERT_THRESHOLDS, evaluateAlerts, type AlertName, type AlertThresholds, type AlertTransition, type MetricsSample } from './rules.ts';
 import { sampleFrom, type MetricValues } from './sample.ts';
 
 export interface AlertMonitorOptions {
@@ -24,6 +26,8 @@ export interface AlertMonitorOptions {
   readonly foldWindowMs?: number;
   /** Whether this process judges the queue depth now (default: yes). */
   readonly ownsGlobal?: () => Promise<boolean>;
+  /** Which process of a cluster announces a transition (default: this one, always). */
+  readonly announcements?: AlertAnnouncements;
 }
 
 export interface AlertMonitor {
@@ -36,6 +40,9 @@ export function startAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
   const thresholds = options.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
   const intervalMs = options.intervalMs ?? 60_000;
   const tracker = new AlertTracker(options.foldWindowMs ?? 600_000);
+  const announcements = options.announcements ?? LOCAL_ANNOUNCEMENTS;
+  /** Alerts whose firing here was folded into another process's message, while they breach here. */
+  const deferred = new Set<AlertName>();
   let previous: MetricsSample | null = null;
   let running: Promise<AlertTransition[]> = Promise.resolve([]);
   let stopped = false;
@@ -48,11 +55,28 @@ export function startAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     const global = options.ownsGlobal === undefined ? true : await options.ownsGlobal();
     const readings = evaluateAlerts(before, current, thresholds).map((r) => (r.name === 'queue_depth' && !global ? { ...r, value: null, breached: false } : r));
     const transitions = tracker.update(readings, current.at);
-    for (const transition of transitions) {
-      options.logger.warn({ alert: transition.name, state: transition.state, value: transition.value, threshold: transition.threshold }, 'operator alert');
-      await options.send(transition);
+    for (const reading of readings) {
+      // A breach folded into another process's message, still going on here once that one resolved: announced now.
+      if (!deferred.has(reading.name) || !reading.breached || reading.value === null || transitions.some((t) => t.name === reading.name)) continue;
+      transitions.push({ name: reading.name, state: 'firing', value: reading.value, threshold: reading.threshold, at: current.at, ...(reading.detail === undefined ? {} : { detail: reading.detail }), folded: 0 });
     }
-    return transitions;
+    const sent: AlertTransition[] = [];
+    for (const transition of transitions) {
+      const claimed = await announcements.claim(transition);
+      const wasDeferred = deferred.delete(transition.name);
+      if (!claimed && transition.state === 'firing') deferred.add(transition.name);
+      const log = { alert: transition.name, state: transition.state, value: transition.value, threshold: transition.threshold };
+      if (!claimed) {
+        if (!wasDeferred) options.logger.info(log, 'operator alert folded: another process announced it');
+        continue;
+      }
+      options.logger.warn(log, 'operator alert');
+      await options.send(transition);
+      sent.push(transition);
+    }
+    // Not the queue depth while another process judges it: its lease lapses and the judge's stands.
+    for (const name of await announcements.keep(tracker.firing().filter((name) => name !== 'queue_depth' || global))) deferred.add(name);
+    return sent;
   };
   const evaluateNow = (): Promise<AlertTransition[]> => {
     const next = running.then(evaluate, evaluate);
@@ -73,6 +97,7 @@ export function startAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
       stopped = true;
       clearInterval(timer);
       await running;
+      await announcements.close();
     },
   };
 }

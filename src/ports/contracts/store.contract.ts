@@ -447,6 +447,18 @@ export function runStoreContract(name: string, create: () => Promise<StoreFixtur
         expect((await store.audit.list()).items).toHaveLength(1);
       });
 
+      it('purges audit entries once their expiry passes (credential access) and keeps those without (admin actions)', async () => {
+        const read = { action: 'credential.access', actor: { kind: 'system' as const, keyId: null, tenantId: null } };
+        await store.audit.append(auditEntry('aud_admin', 1));
+        await store.audit.append(auditEntry('aud_read_1', 2, read), { expiresAt: iso(90 * 86_400_000) });
+        await store.audit.append(auditEntry('aud_read_2', 3, read), { expiresAt: iso(91 * 86_400_000) });
+        expect(await store.purgeExpired(T0 + 90 * 86_400_000 - 1)).toBe(0);
+        expect(await store.purgeExpired(T0 + 90 * 86_400_000)).toBe(1);
+        expect((await store.audit.list()).items.map((e) => e.id)).toEqual(['aud_read_2', 'aud_admin']);
+        expect(await store.purgeExpired(T0 + 10 * 365 * 86_400_000)).toBe(1);
+        expect((await store.audit.list()).items.map((e) => e.id)).toEqual(['aud_admin']);
+      });
+
       it('answers ping while open and fails with STORE_UNAVAILABLE once closed', async () => {
         await store.ping();
         await store.close();

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId } from '../../domain/ids.ts';
+import { runWithRequestContext } from '../../observability/index.ts';
 import type { RootLogger } from '../logging/logger.ts';
 import type { Services } from '../services.ts';
 import { errorHandling } from './errors/error-handler.ts';
@@ -38,7 +39,7 @@ import { WebhookDeliveryReplay } from '../../webhooks/index.ts';
 import { webhookReceiverRoutes } from './webhook-receiver.ts';
 import { uiRoutes } from './ui-routes.ts';
 
-export type ApiServices = Pick<Services, 'tenants' | 'apiKeys' | 'audit' | 'readiness' | 'rateLimits' | 'connections' | 'webhookReceiver' | 'webhookRegistrations' | 'notifications' | 'integrations' | 'entities' | 'hostWrites' | 'conflicts' | 'dedupReviews' | 'merges' | 'metrics' | 'metricsAuth' | 'store' | 'queue' | 'clock'>;
+export type ApiServices = Pick<Services, 'tenants' | 'apiKeys' | 'audit' | 'readiness' | 'rateLimits' | 'rateLimitHistory' | 'connections' | 'webhookReceiver' | 'webhookRegistrations' | 'notifications' | 'integrations' | 'entities' | 'hostWrites' | 'conflicts' | 'dedupReviews' | 'merges' | 'metrics' | 'metricsAuth' | 'store' | 'queue' | 'clock'>;
 
 export interface ApiOptions {
   /** The process's root logger; request lines are its children, carrying `requestId`. */
@@ -77,6 +78,13 @@ export function buildApi(services: ApiServices, options: ApiOptions): Api {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // The rest of each request (after authentication: validation, handler) runs in its
+  // request context, so a service deep down records who caused it (the credential access
+  // audit). Callback style: `done`, and the handler with it, runs inside the context.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const actor = request.tributaryActor ?? null;
+    runWithRequestContext({ requestId: request.id, actor, route: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` }, done);
+  });
 
   app.addHook('onResponse', httpMetricsHook(services.metrics));
   app.register(errorHandling);
@@ -95,7 +103,7 @@ export function buildApi(services: ApiServices, options: ApiOptions): Api {
       await v1.register(meRoutes, { tenants: services.tenants });
       await v1.register(tenantCollectionRoutes, { tenants: services.tenants });
       await v1.register(auditRoutes, { audit: services.audit, tokenRefreshes: services.store.tokenRefreshAudit, webhookDeliveries: services.store.webhooks });
-      await v1.register(rateLimitRoutes, { rateLimits: services.rateLimits });
+      await v1.register(rateLimitRoutes, { rateLimits: services.rateLimits, history: { samples: services.store.rateLimitHistory, sampling: services.rateLimitHistory.options } });
       await v1.register(mappingTransformRoutes);
       await v1.register(deadLetterRoutes, { deadLetters: new DeadLetterAdmin({ queue: services.queue, store: services.store, clock: services.clock }) });
       const webhookReplay = new WebhookDeliveryReplay({ store: services.store, queue: services.queue, clock: services.clock });

@@ -2,13 +2,17 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { TributaryError } from '../../domain/errors.ts';
-import type { RateLimitAdmin, RateLimitScope } from '../../ratelimit/index.ts';
+import type { RateLimitHistoryRepository } from '../../ports/store.ts';
+import type { RateLimitAdmin, RateLimitScope, ResolvedRateLimitHistoryOptions } from '../../ratelimit/index.ts';
 import { checkedLimit, formatScope, parseScope } from '../../ratelimit/index.ts';
 import { actorOf } from './plugins/auth.ts';
-import { errorResponses } from './schemas.ts';
+import { normalizedTime } from './routes/audit.ts';
+import { PageOf, TenantId, Timestamp, errorResponses } from './schemas.ts';
 
 export interface RateLimitRoutesOptions {
   rateLimits: RateLimitAdmin;
+  /** The stored usage samples, and how they are taken (interval, retention), for `GET /rate-limits/history`. */
+  history: { samples: Pick<RateLimitHistoryRepository, 'list'>; sampling: ResolvedRateLimitHistoryOptions };
 }
 
 const Scope = Type.String({
@@ -38,6 +42,20 @@ const StatusEntry = Type.Object({
 
 const Override = Type.Object({ scope: Type.String(), limit: Type.Integer(), windowMs: Type.Integer() });
 
+const Sample = Type.Object({
+  key: Type.String({ description: 'The budget (counter key), as `key` in `GET /v1/rate-limits`.' }),
+  at: Type.String({ format: 'date-time', description: 'Start of the sampling interval.' }),
+  level: Level,
+  kind: Type.Union([Type.Literal('window'), Type.Literal('concurrency')]),
+  rule: Type.String(),
+  provider: Type.Union([Type.String(), Type.Null()]),
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+  connectionId: Type.Union([Type.String(), Type.Null()]),
+  used: Type.Integer(),
+  limit: Type.Integer({ description: 'The effective budget then.' }),
+  windowMs: Type.Integer(),
+});
+
 /**
  * `/v1/rate-limits`: the limiter's status, overrides and resets (the reference's Rate
  * Limit Routes). Registered inside the authenticated context, outside the path-based
@@ -45,7 +63,55 @@ const Override = Type.Object({ scope: Type.String(), limit: Type.Integer(), wind
  * connections (anything else answers 404, as if absent); an admin key sees all and may
  * set global, provider and tenant caps.
  */
-export const rateLimitRoutes: FastifyPluginAsyncTypebox<RateLimitRoutesOptions> = async (app, { rateLimits }) => {
+export const rateLimitRoutes: FastifyPluginAsyncTypebox<RateLimitRoutesOptions> = async (app, { rateLimits, history }) => {
+  app.get(
+    '/rate-limits/history',
+    {
+      schema: {
+        tags: ['rate limits'],
+        summary: 'Usage against budget over time: one sample per busy budget per interval (idle budgets are not sampled), oldest first. A tenant key sees only its own budgets.',
+        querystring: Type.Object(
+          {
+            connectionId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            level: Type.Optional(Level),
+            key: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'One budget, by its counter key.' })),
+            tenantId: Type.Optional(TenantId),
+            since: Type.Optional({ ...Timestamp, description: 'Samples at or after this time.' }),
+            until: Type.Optional({ ...Timestamp, description: 'Samples strictly before this time.' }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 500, description: 'Samples per page.' })),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: '`nextCursor` of the previous page.' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Intersect([
+            PageOf(Sample),
+            Type.Object({ intervalMs: Type.Integer({ description: 'Time between samples.' }), retentionMs: Type.Integer({ description: 'How long samples are kept.' }) }),
+          ]),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { connectionId, provider, level, key, tenantId, limit, cursor } = request.query;
+      const since = normalizedTime(request.query.since, 'since');
+      const until = normalizedTime(request.query.until, 'until');
+      if (since !== undefined && until !== undefined && since >= until) throw new TributaryError('VALIDATION_FAILED', '`until` must be after `since`', { field: 'querystring.until' });
+      const scope = historyTenant(request, tenantId);
+      const page = await history.samples.list({
+        limit: limit ?? 500, cursor: cursor ?? null, ...scope,
+        ...defined({ connectionId, provider, level, key, since, until }),
+      });
+      return {
+        items: page.items.map(({ expiresAt: _expiresAt, ...sample }) => sample),
+        nextCursor: page.nextCursor,
+        intervalMs: history.sampling.intervalMs,
+        retentionMs: history.sampling.retentionMs,
+      };
+    },
+  );
+
   app.get(
     '/rate-limits',
     {
@@ -110,6 +176,21 @@ export const rateLimitRoutes: FastifyPluginAsyncTypebox<RateLimitRoutesOptions> 
     },
   );
 };
+
+/** Admin: every tenant's samples and the tenant-less ones, or one tenant's; a tenant key: its own tenant's, whatever it names. */
+function historyTenant(request: FastifyRequest, asked: string | undefined): { tenantId?: string } {
+  const actor = actorOf(request);
+  if (actor.kind === 'admin') return asked === undefined ? {} : { tenantId: asked };
+  if (actor.tenantId === null) throw new TributaryError('FORBIDDEN', 'This key belongs to no tenant');
+  // Same answer as for a tenant that does not exist (tenant-scope.ts).
+  if (asked !== undefined && asked !== actor.tenantId) throw new TributaryError('NOT_FOUND', `Tenant ${asked} not found`, { field: 'querystring.tenantId' });
+  return { tenantId: actor.tenantId };
+}
+
+/** The fields of `values` that are set (the repository's filters are optional, not undefined-able). */
+function defined<T extends Record<string, unknown>>(values: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<{ [K in keyof T]: Exclude<T[K], undefined> }>;
+}
 
 /** Admin: everything; a tenant key: its own tenant's counters. */
 function tenantFilter(request: FastifyRequest): { tenantId?: string } {

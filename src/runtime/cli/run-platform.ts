@@ -31,7 +31,7 @@ export async function runPlatform(config: ResolvedConfig, io: CliIo): Promise<vo
   let running: RunningRoles;
   try {
     running = await startRoles(config.roles, {
-      services: platform.services, server: config.server, tokenRefresher: config.tokenRefresher, leader: config.leader, workers: config.workers, roles: config.roles, logger,
+      services: platform.services, server: config.server, tokenRefresher: config.tokenRefresher, leader: config.leader, retention: config.retention, workers: config.workers, roles: config.roles, logger,
     });
   } catch (error) {
     await platform.close();

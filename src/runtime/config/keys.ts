@@ -69,6 +69,9 @@ export interface TributaryOptions {
   operatorChannelKind?: OperatorChannelKind;
   alertThresholds?: Partial<Record<(typeof ALERT_THRESHOLD_NAMES)[number], number>>;
   alertIntervalMs?: number;
+  rateLimitHistoryIntervalMs?: number;
+  rateLimitHistoryRetentionMs?: number;
+  retentionPurgeIntervalMs?: number;
   otlpEndpoint?: string;
 }
 
@@ -365,6 +368,39 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     secret: false,
     defaultText: '60000',
     doc: 'How often each process evaluates the operator alerts over its own metrics.',
+  },
+  {
+    name: 'rateLimitHistoryIntervalMs',
+    env: 'TRIBUTARY_RATE_LIMIT_HISTORY_INTERVAL_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 1_000, maximum: 3_600_000 }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 1000 to 3600000',
+    secret: false,
+    defaultText: '60000',
+    doc: "How often the scheduler role's leader stores each busy rate-limit budget's usage (the rate-limits page's usage over time).",
+  },
+  {
+    name: 'rateLimitHistoryRetentionMs',
+    env: 'TRIBUTARY_RATE_LIMIT_HISTORY_RETENTION_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 60_000, maximum: 366 * 86_400_000 }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 60000 to 31622400000',
+    secret: false,
+    defaultText: '604800000 (7 days)',
+    doc: 'How long rate-limit usage samples are kept before the TTL purge removes them.',
+  },
+  {
+    name: 'retentionPurgeIntervalMs',
+    env: 'TRIBUTARY_RETENTION_PURGE_INTERVAL_MS',
+    flag: null,
+    schema: Type.Integer({ minimum: 10_000, maximum: 86_400_000 }),
+    parse: 'integer',
+    expected: 'an integer number of milliseconds from 10000 to 86400000',
+    secret: false,
+    defaultText: '3600000 (1 hour)',
+    doc: "How often the scheduler role's leader deletes rows past their retention (sync results and runs, token refresh and webhook delivery audits, credential access entries, processed intake events, rate-limit samples).",
   },
   {
     name: 'otlpEndpoint',

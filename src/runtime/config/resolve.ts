@@ -8,6 +8,7 @@ import { deepFreeze } from './freeze.ts';
 import { CONFIG_KEYS, CONFIG_KEYS_BY_NAME, TributaryOptionsSchema } from './keys.ts';
 import type { ConfigKey, LogLevel, MetricsAuth, OperatorChannelKind, TributaryOptions } from './keys.ts';
 import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from '../../observability/index.ts';
+import { DEFAULT_RATE_LIMIT_HISTORY } from '../../ratelimit/index.ts';
 import { Secret } from './secret.ts';
 
 /**
@@ -50,6 +51,10 @@ export interface ResolvedConfig {
     readonly alerts: { readonly thresholds: AlertThresholds; readonly intervalMs: number };
     readonly tracing: { readonly otlpEndpoint: string | null };
   };
+  /** The rate limiter's usage history: sampling interval and retention of the samples. */
+  readonly rateLimitHistory: { readonly intervalMs: number; readonly retentionMs: number };
+  /** How often expired rows are purged from the store (one process at a time). */
+  readonly retention: { readonly purgeIntervalMs: number };
   /** Job lease of the workers' consumers (and of the per-integration lock); null: each role's default. */
   readonly workers: { readonly leaseMs: number | null };
   /** Leader lease of the singleton roles. */
@@ -136,6 +141,8 @@ export function resolveConfig(options: TributaryOptions, context: ResolveContext
       alerts: { thresholds: { ...DEFAULT_ALERT_THRESHOLDS, ...(options.alertThresholds ?? {}) }, intervalMs: options.alertIntervalMs ?? 60_000 },
       tracing: { otlpEndpoint: options.otlpEndpoint ?? null },
     },
+    rateLimitHistory: resolveRateLimitHistory(options, context.labels ?? {}),
+    retention: { purgeIntervalMs: options.retentionPurgeIntervalMs ?? 3_600_000 },
     workers: { leaseMs: options.workerLeaseMs ?? null },
     leader: { leaseMs: options.leaderLeaseMs ?? DEFAULTS.leaderLeaseMs },
     azure: resolveAzure(options, context.labels ?? {}),
@@ -208,6 +215,17 @@ export function withoutPassword(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
+}
+
+/** The usage history's interval and retention: a sample must outlive the interval it stands for. */
+function resolveRateLimitHistory(options: TributaryOptions, labels: ResolveContext['labels'] & object): ResolvedConfig['rateLimitHistory'] {
+  const intervalMs = options.rateLimitHistoryIntervalMs ?? DEFAULT_RATE_LIMIT_HISTORY.intervalMs;
+  const retentionMs = options.rateLimitHistoryRetentionMs ?? DEFAULT_RATE_LIMIT_HISTORY.retentionMs;
+  if (retentionMs < intervalMs) {
+    const name = 'rateLimitHistoryRetentionMs';
+    throw configError(labels[name] ?? name, `is shorter than the sampling interval (${intervalMs} ms; expected at least that)`);
+  }
+  return { intervalMs, retentionMs };
 }
 
 /**

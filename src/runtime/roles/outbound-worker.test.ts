@@ -26,7 +26,7 @@ describe('the outbound-worker role', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _e, cb) => void (lines.push(chunk.toString()), cb()) }) });
     const context: RoleContext = {
-      services, logger, server: { port: 0, host: '127.0.0.1' }, tokenRefresher: { intervalMs: 60_000, windowMs: 60_000 }, leader: { leaseMs: 15_000 },
+      services, logger, server: { port: 0, host: '127.0.0.1' }, tokenRefresher: { intervalMs: 60_000, windowMs: 60_000 }, leader: { leaseMs: 15_000 }, retention: { purgeIntervalMs: 3_600_000 },
       workers: { leaseMs: null }, roles: ['outbound-worker'],
     } as RoleContext;
     const role = await outboundWorkerRole({ providerFor: () => undefined, contextFor: () => () => { throw new Error('no provider is linked'); }, relayIntervalMs: 50 }).start(context);

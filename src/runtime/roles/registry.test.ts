@@ -19,7 +19,7 @@ function context(lines: string[]): RoleContext {
     logger: createLogger({ level: 'info', destination }),
     server: { port: 0, host: '127.0.0.1' },
     tokenRefresher: { intervalMs: 60_000, windowMs: 60_000 },
-    leader: { leaseMs: 15_000 },
+    leader: { leaseMs: 15_000 }, retention: { purgeIntervalMs: 3_600_000 },
     workers: { leaseMs: null },
     roles: ['api', 'webhook-receiver', 'outbound-worker'],
     services: {} as RoleContext['services'],

@@ -10,6 +10,8 @@ export interface RoleContext {
   readonly tokenRefresher: ResolvedConfig['tokenRefresher'];
   /** Leader lease of the singleton roles. */
   readonly leader: ResolvedConfig['leader'];
+  /** How often the scheduler role's leader purges expired rows. */
+  readonly retention: ResolvedConfig['retention'];
   /** Job leases of the workers (null: each role's default). */
   readonly workers: ResolvedConfig['workers'];
   /** Every role this process runs (a role may do less when another one in the process covers its work). */

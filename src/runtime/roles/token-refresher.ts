@@ -1,8 +1,9 @@
 import type { CredentialService } from '../../credentials/index.ts';
+import { runWithLogContext } from '../../observability/index.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Locks } from '../../ports/locks.ts';
-import { LeaderElection } from '../leader/leader-election.ts';
+import { startSingletonJob } from '../leader/singleton-job.ts';
 import type { Role, RunningRole } from './role.ts';
 
 /** The lease that makes one process the token refresher's leader. */
@@ -43,54 +44,25 @@ export interface TokenRefresher {
  * that came due while no process ran.
  */
 export function startTokenRefresher(options: TokenRefresherOptions): TokenRefresher {
-  const election = new LeaderElection({
-    locks: options.locks, name: TOKEN_REFRESHER_LEASE, logger: options.logger, clock: options.clock ?? { now: () => Date.now() },
-    ...(options.leaderLeaseMs === undefined ? {} : { leaseMs: options.leaderLeaseMs }),
+  const job = startSingletonJob({
+    lease: TOKEN_REFRESHER_LEASE,
+    name: 'token refresher pass',
+    intervalMs: options.intervalMs,
+    alignToInterval: false,
+    runAtStart: options.runAtStart !== false,
+    locks: options.locks,
+    clock: options.clock ?? { now: () => Date.now() },
+    logger: options.logger,
+    ...(options.leaderLeaseMs === undefined ? {} : { leaderLeaseMs: options.leaderLeaseMs }),
     ...(options.owner === undefined ? {} : { owner: options.owner }),
-  }).start();
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-
-  async function pass(): Promise<{ refreshed: number; failed: number; skipped: number } | null> {
-    if (stopped) return null;
-    if ((await election.ensure()) === null) {
-      options.logger.debug({}, 'token refresher: another process leads');
-      return null;
-    }
-    const result = await options.credentials.refreshExpiring(options.windowMs);
-    if (result.refreshed + result.failed > 0) options.logger.info(result, 'token refresher pass');
-    return result;
-  }
-
-  function runOnce(): Promise<{ refreshed: number; failed: number; skipped: number } | null> {
-    const next = running.then(pass, pass);
-    running = next.catch(() => undefined);
-    return next;
-  }
-
-  function schedule(delayMs: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      if (stopped) return;
-      runOnce()
-        .catch((error: unknown) => options.logger.error({ err: error }, 'token refresher pass failed'))
-        .finally(() => schedule(options.intervalMs));
-    }, delayMs);
-    timer.unref();
-  }
-
-  schedule(options.runAtStart === false ? options.intervalMs : 0);
-  return {
-    runOnce,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      if (timer !== null) clearTimeout(timer);
-      await running;
-      await election.stop();
+    run: async () => {
+      // Its log lines, and the credential reads it audits, name the task.
+      const result = await runWithLogContext({ task: 'token-refresher' }, () => options.credentials.refreshExpiring(options.windowMs));
+      if (result.refreshed + result.failed > 0) options.logger.info(result, 'token refresher pass');
+      return result;
     },
-  };
+  });
+  return { runOnce: () => job.runNow(), stop: () => job.stop() };
 }
 
 /** The token-refresher role: `startTokenRefresher` over the platform's services and configuration. */

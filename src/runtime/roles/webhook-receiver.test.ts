@@ -17,7 +17,7 @@ function context(platform: TempPlatform, roles: RoleContext['roles']): RoleConte
     services: platform.platform.services,
     server: { port: 0, host: '127.0.0.1' },
     tokenRefresher: { intervalMs: 60_000, windowMs: 60_000 },
-    leader: { leaseMs: 15_000 },
+    leader: { leaseMs: 15_000 }, retention: { purgeIntervalMs: 3_600_000 },
     workers: { leaseMs: null },
     roles,
     logger: platform.platform.services.logger,

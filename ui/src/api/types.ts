@@ -93,6 +93,28 @@ export interface RateLimitStatus {
   overrides: { scope: string; limit: number; windowMs: number }[];
 }
 
+/** One stored usage sample of a budget (`GET /v1/rate-limits/history`); `at` is its sampling interval's start. */
+export interface RateLimitSample {
+  key: string;
+  at: string;
+  level: RateLimitLevel;
+  kind: 'window' | 'concurrency';
+  rule: string;
+  provider: string | null;
+  tenantId: string | null;
+  connectionId: string | null;
+  used: number;
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitHistoryPage {
+  items: RateLimitSample[];
+  nextCursor: string | null;
+  intervalMs: number;
+  retentionMs: number;
+}
+
 export interface AuditEntry {
   id: string;
   at: string;

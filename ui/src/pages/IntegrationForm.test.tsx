@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Integration } from '../api/types.ts';
+import type { Connection, Integration } from '../api/types.ts';
 import { fakeSession, renderWithSession } from '../test-api.ts';
 import { button, byLabel, click, settle, type } from '../test-dom.ts';
 import type { Rendered } from '../test-dom.ts';
@@ -13,6 +13,10 @@ const INTEGRATION: Integration = {
   conflictStrategy: { strategy: 'last_write_wins', lastWriteWins: { toleranceMs: 1000 }, fields: { phone: { strategy: 'custom', priority: ['salesforce', 'tributary'] }, title: 'manual' } },
   fieldOwnership: { tier: 'internal' },
   dedupRules: { person: { entityType: 'person', fields: [{ field: 'email', kind: 'email' }], thresholds: { match: 0.95, review: 0.6 } } },
+};
+
+const SALESFORCE: Connection = {
+  id: 'con_sf', tenantId: 'ten_1', provider: 'salesforce', name: 'Sales org', status: 'active', baseUrl: 'https://sf.example', account: null, objects: ['Account', 'Contact', 'Opportunity'], credential: null,
 };
 
 let view: Rendered | undefined;
@@ -74,5 +78,38 @@ describe('the integration settings form', () => {
     await settle();
     expect(calls.filter((call) => call.method === 'PATCH')).toHaveLength(1);
     expect(container.querySelector('[role=alert]')?.textContent).toContain('fieldOwnership.tier');
+  });
+
+  it("creates an integration on a connection's object with its own schedule, priority and strategy", async () => {
+    const saved: Integration[] = [];
+    const { session, calls } = fakeSession((call) => (call.method === 'POST' ? [201, { ...INTEGRATION, id: 'int_2', ...(call.body as object) }] : undefined));
+    view = await renderWithSession(session, <IntegrationForm base="/v1" integration={null} connections={[SALESFORCE]} onSaved={(integration) => saved.push(integration)} onCancel={() => undefined} />);
+    const { container } = view;
+    expect(container.querySelector('h2')?.textContent).toBe('New integration');
+    await type(byLabel<HTMLSelectElement>(container, 'Connection'), 'con_sf');
+    // The connection's objects are offered for the object field.
+    expect([...container.querySelectorAll('#integration-objects option')].map((option) => option.getAttribute('value'))).toEqual(['Account', 'Contact', 'Opportunity']);
+    await type(byLabel(container, 'Object'), 'Opportunity');
+    await type(byLabel<HTMLSelectElement>(container, 'Priority'), 'high');
+    await type(byLabel<HTMLSelectElement>(container, 'Schedule'), 'interval');
+    await type(byLabel(container, 'Minutes between runs'), '30');
+    await type(byLabel<HTMLSelectElement>(container, 'Conflict strategy'), 'source_wins');
+    await click(button(container, 'Create integration'));
+    await settle();
+
+    const post = calls.find((call) => call.method === 'POST');
+    expect(post?.path).toBe('/v1/integrations');
+    expect(post?.body).toEqual({
+      connectionId: 'con_sf',
+      object: 'Opportunity',
+      direction: 'pull',
+      priority: 'high',
+      enabled: true,
+      schedule: { intervalMs: 1_800_000 },
+      conflictStrategy: { strategy: 'source_wins' },
+      fieldOwnership: {},
+      dedupRules: {},
+    });
+    expect(saved.map((integration) => integration.id)).toEqual(['int_2']);
   });
 });

@@ -73,6 +73,83 @@ describe('the integrations page', () => {
     expect(calls.filter((call) => call.endsWith('/runs')).length).toBe(polls);
   });
 
+  it('shows a run started while the history is open, names it, and reads the list again once it finished', async () => {
+    const calls: string[] = [];
+    const old = { ...run('succeeded', 40), id: 'run_0' };
+    let started = false;
+    const answers = [{ ...run('queued', 0), id: 'run_2' }, { ...run('running', 12), id: 'run_2' }, { ...run('succeeded', 40), id: 'run_2' }];
+    const fetch: Fetch = async (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${input.split('?')[0]}`);
+      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      if (input.startsWith('/v1/integrations?')) return json(200, { items: [INTEGRATION], nextCursor: null });
+      if (input.startsWith('/v1/connections')) return json(200, { items: [], nextCursor: null });
+      if (input === '/v1/integrations/int_1/sync') {
+        started = true;
+        return json(202, { runId: 'run_2', alreadyRunning: false });
+      }
+      if (input.startsWith('/v1/integrations/int_1/runs')) return json(200, { items: started ? [answers.length > 1 ? answers.shift() : answers[0], old] : [old], nextCursor: null });
+      return json(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'no route', requestId: 'r' } });
+    };
+    const session: Session = {
+      api: createClient('trb_key', { fetch }),
+      me: { actor: { kind: 'tenant', keyId: 'key_1', tenantId: 'ten_1' }, tenant: null },
+      tenantBase: () => '/v1',
+      signOut: () => undefined,
+    };
+    view = await renderWithSession(session, <Integrations pollMs={40} />);
+    await settle();
+    const { container } = view;
+    await click(button(container, 'Runs of contacts'));
+    await settle();
+    expect(container.textContent).toContain('run_0');
+
+    await click(button(container, 'Run now contacts'));
+    await settle();
+    const row = () => [...container.querySelectorAll('tr')].find((tr) => tr.textContent?.includes('run_2'));
+    expect(row()?.textContent).toContain('queued');
+    const listReads = calls.filter((call) => call === 'GET /v1/integrations').length;
+
+    await wait(400);
+    expect(row()?.textContent).toContain('succeeded');
+    expect(row()?.textContent).toContain('40 records');
+    expect(calls.filter((call) => call === 'GET /v1/integrations').length).toBe(listReads + 1);
+  });
+
+  it('reads the list again when the run it started had already finished by the first read', async () => {
+    const calls: string[] = [];
+    let started = false;
+    const fetch: Fetch = async (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${input.split('?')[0]}`);
+      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      if (input.startsWith('/v1/integrations?')) return json(200, { items: [started ? { ...INTEGRATION, cursorUpdatedAt: '2026-01-01T00:01:00Z' } : INTEGRATION], nextCursor: null });
+      if (input.startsWith('/v1/connections')) return json(200, { items: [], nextCursor: null });
+      if (input === '/v1/integrations/int_1/sync') {
+        started = true;
+        return json(202, { runId: 'run_1', alreadyRunning: false });
+      }
+      if (input.startsWith('/v1/integrations/int_1/runs')) return json(200, { items: started ? [run('succeeded', 40)] : [], nextCursor: null });
+      return json(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'no route', requestId: 'r' } });
+    };
+    const session: Session = {
+      api: createClient('trb_key', { fetch }),
+      me: { actor: { kind: 'tenant', keyId: 'key_1', tenantId: 'ten_1' }, tenant: null },
+      tenantBase: () => '/v1',
+      signOut: () => undefined,
+    };
+    view = await renderWithSession(session, <Integrations pollMs={40} />);
+    await settle();
+    const { container } = view;
+    const syncedUpTo = () => [...container.querySelectorAll('tbody tr')][0]?.querySelectorAll('td')[6]?.textContent;
+    expect(syncedUpTo()).toBe('—');
+
+    await click(button(container, 'Run now contacts'));
+    await settle();
+    await wait(100);
+    expect(container.textContent).toContain('succeeded');
+    expect(calls.filter((call) => call === 'GET /v1/integrations')).toHaveLength(2);
+    expect(syncedUpTo()).not.toBe('—');
+  });
+
   it('describes schedules in words', () => {
     expect(describeSchedule(null)).toBe('manual');
     expect(describeSchedule({ cron: '0 * * * *' })).toBe('cron 0 * * * *');

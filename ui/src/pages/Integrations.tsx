@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Connection, Integration, Page, Run } from '../api/types.ts';
 import type { ApiError } from '../api/client.ts';
 import { ErrorBanner, NeedTenant, Notice, StatusBadge, asApiError, formatTime, useLoad } from '../components.tsx';
@@ -31,6 +31,10 @@ export function Integrations({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
   const [panel, setPanel] = useState<'runs' | 'settings' | 'mapping' | 'new'>('runs');
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  /** The run "Run now" started (or found under way), followed in the history until it ends. */
+  const [awaited, setAwaited] = useState<{ integrationId: string; runId: string } | null>(null);
+  /** "Run now" presses: each reads the run history again, so the run just started shows. */
+  const [presses, setPresses] = useState(0);
 
   if (base === null) {
     return (
@@ -50,6 +54,8 @@ export function Integrations({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
       setNotice(started.alreadyRunning ? `A run of ${integration.object} is already under way (${started.runId}).` : `Run ${started.runId} started for ${integration.object}.`);
       setSelected(integration.id);
       setPanel('runs');
+      setAwaited({ integrationId: integration.id, runId: started.runId });
+      setPresses((count) => count + 1);
     } catch (caught) {
       setError(asApiError(caught));
     }
@@ -134,7 +140,20 @@ export function Integrations({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
           }}
         />
       )}
-      {current !== null && panel === 'runs' ? <RunHistory base={base} integrationId={current.id} pollMs={pollMs} /> : null}
+      {current !== null && panel === 'runs' ? (
+        <RunHistory
+          key={current.id}
+          base={base}
+          integrationId={current.id}
+          pollMs={pollMs}
+          presses={presses}
+          awaitedRunId={awaited?.integrationId === current.id ? awaited.runId : null}
+          onFinished={() => {
+            setAwaited(null);
+            list.reload();
+          }}
+        />
+      ) : null}
       {current !== null && panel === 'mapping' ? <MappingEditor key={current.id} base={base} integrationId={current.id} /> : null}
       {current !== null && panel === 'settings' ? (
         <IntegrationForm
@@ -154,10 +173,16 @@ export function Integrations({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
   );
 }
 
-/** The runs of one integration, newest first, read again every `pollMs` while one is live. */
-function RunHistory({ base, integrationId, pollMs }: { base: string; integrationId: string; pollMs: number }) {
+/**
+ * The runs of one integration, newest first: read again on each "Run now" (`presses`) and
+ * every `pollMs` while one is live. `onFinished` is called once the awaited run shows ended
+ * (however fast it was), or when live runs end while watched: the integration's "synced up
+ * to" moved.
+ */
+function RunHistory(props: { base: string; integrationId: string; pollMs: number; presses: number; awaitedRunId: string | null; onFinished(): void }) {
+  const { base, integrationId, pollMs, presses, awaitedRunId, onFinished } = props;
   const { api } = useSession();
-  const runs = useLoad(() => api.get<Page<Run>>(`${base}/integrations/${integrationId}/runs`, { limit: 20 }), [api, base, integrationId]);
+  const runs = useLoad(() => api.get<Page<Run>>(`${base}/integrations/${integrationId}/runs`, { limit: 20 }), [api, base, integrationId, presses]);
   const live = (runs.data?.items ?? []).some((run) => LIVE.has(run.status));
   const { reload } = runs;
   useEffect(() => {
@@ -165,6 +190,13 @@ function RunHistory({ base, integrationId, pollMs }: { base: string; integration
     const timer = window.setTimeout(reload, pollMs);
     return () => window.clearTimeout(timer);
   }, [live, runs.data, reload, pollMs]);
+  const wasLive = useRef(false);
+  const awaitedEnded = runs.data?.items.some((run) => run.id === awaitedRunId && !LIVE.has(run.status)) ?? false;
+  useEffect(() => {
+    const ended = (wasLive.current && !live) || awaitedEnded;
+    wasLive.current = live;
+    if (ended) onFinished();
+  }, [live, awaitedEnded, onFinished]);
 
   return (
     <section aria-labelledby="runs-title" aria-live="polite">
@@ -175,16 +207,20 @@ function RunHistory({ base, integrationId, pollMs }: { base: string; integration
 }
 
 const RUN_COLUMNS: Column<Run>[] = [
-  { header: 'Started', cell: (run) => formatTime(run.startedAt) },
+  {
+    header: 'Started',
+    cell: (run) => (
+      <>
+        {formatTime(run.startedAt)}
+        <div className="muted mono">{run.id}</div>
+      </>
+    ),
+  },
   { header: 'Type', cell: (run) => `${run.type}${run.fullResync ? ' (full)' : ''}` },
   {
     header: 'Status',
-    cell: (run) => (
-      <>
-        <StatusBadge status={run.status === 'succeeded' ? 'ok' : LIVE.has(run.status) ? 'pending' : run.status} />
-        <span className="sr-only"> {run.status}</span>
-      </>
-    ),
+    // The run's own word (queued, running, succeeded, ...), coloured by how it went.
+    cell: (run) => <StatusBadge status={run.status === 'succeeded' ? 'ok' : LIVE.has(run.status) ? 'pending' : run.status} label={run.status} />,
   },
   {
     header: 'Progress',

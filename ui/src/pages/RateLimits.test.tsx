@@ -1,11 +1,11 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RateLimitEntry } from '../api/types.ts';
+import type { RateLimitEntry, RateLimitSample } from '../api/types.ts';
 import { fakeSession, renderWithSession } from '../test-api.ts';
-import { settle } from '../test-dom.ts';
+import { byLabel, settle, type } from '../test-dom.ts';
 import type { Rendered } from '../test-dom.ts';
-import { RateLimits, recordSamples } from './RateLimits.tsx';
+import { RateLimits, mergedSamples, recordSamples, thinned } from './RateLimits.tsx';
 
 function entry(used: number): RateLimitEntry {
   return {
@@ -14,11 +14,25 @@ function entry(used: number): RateLimitEntry {
   };
 }
 
-/** Answers GET /v1/rate-limits with usage that grows by `step` per call (3, then 7, ...). */
-function pollingSession() {
+const KEY = 'rl:connection:con_1:default';
+
+function stored(at: number, used: number, key = KEY): RateLimitSample {
+  return { key, at: new Date(at).toISOString(), level: 'connection', kind: 'window', rule: 'salesforce daily', provider: 'salesforce', tenantId: 'ten_1', connectionId: 'con_1', used, limit: 100, windowMs: 60_000 };
+}
+
+/**
+ * Answers GET /v1/rate-limits with usage that grows per poll (3, then 7), and GET
+ * /v1/rate-limits/history with `pages` (by cursor: the first without one).
+ */
+function pollingSession(pages: Record<string, { items: RateLimitSample[]; nextCursor: string | null }> = { '': { items: [], nextCursor: null } }) {
   let polls = 0;
   return fakeSession((call) => {
-    if (call.method !== 'GET' || call.path !== '/v1/rate-limits') return undefined;
+    if (call.method !== 'GET') return undefined;
+    if (call.path === '/v1/rate-limits/history') {
+      const page = pages[call.query.get('cursor') ?? ''];
+      return page === undefined ? undefined : [200, { ...page, intervalMs: 60_000, retentionMs: 7 * 86_400_000 }];
+    }
+    if (call.path !== '/v1/rate-limits') return undefined;
     polls += 1;
     return [200, { backend: 'memory', items: [entry(polls === 1 ? 3 : 7)], overrides: [] }];
   });
@@ -56,7 +70,7 @@ describe('the rate limits page: usage over time', () => {
     expect(container.querySelector('.line-budget')?.getAttribute('points')?.split(' ')).toHaveLength(2);
     expect(latestTable(container)).toEqual(['connection|connection:con_1|salesforce daily|2|7 / 100|7']);
     expect(container.querySelector('svg[role="img"][aria-label*="used vs budget"]')?.getAttribute('aria-label')).toContain('2 samples, latest 7 of 100 used');
-    expect(container.textContent).toContain('History starts when this page was opened');
+    expect(container.textContent).toContain('While this page is open it also samples every 1 s');
 
     view.unmount();
     view = undefined;
@@ -67,6 +81,52 @@ describe('the rate limits page: usage over time', () => {
     await settle();
     expect(calls.length).toBe(pollsSoFar);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('draws the stored history first, every page of it, then appends the live samples', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const now = Date.now();
+    const { session, calls } = pollingSession({
+      '': { items: [stored(now - 180_000, 1), stored(now - 180_000, 50, 'rl:other:budget'), stored(now - 120_000, 2)], nextCursor: 'page-2' },
+      'page-2': { items: [stored(now - 60_000, 5)], nextCursor: null },
+    });
+    view = await renderWithSession(session, <RateLimits pollMs={1000} />);
+    await settle();
+    const after = Date.now();
+    const container = view.container;
+
+    const historyCalls = calls.filter((call) => call.path === '/v1/rate-limits/history');
+    expect(historyCalls.map((call) => call.query.get('cursor'))).toEqual([null, 'page-2']);
+    const since = Date.parse(historyCalls[0]?.query.get('since') ?? '');
+    // The last hour by default: from an hour before the page asked.
+    expect(since).toBeGreaterThanOrEqual(now - 3_600_000);
+    expect(since).toBeLessThanOrEqual(after - 3_600_000);
+    // Three stored samples of this budget, then the page's own first poll.
+    expect(container.querySelectorAll('.point-used')).toHaveLength(4);
+    expect(latestTable(container)).toEqual(['connection|connection:con_1|salesforce daily|4|3 / 100|5']);
+    expect(container.textContent).toContain('one sample per busy budget every 60 s, kept 7 days');
+
+    await act(async () => {
+      vi.advanceTimersByTime(1000);
+    });
+    await settle();
+    expect(container.querySelectorAll('.point-used')).toHaveLength(5);
+    expect(latestTable(container)).toEqual(['connection|connection:con_1|salesforce daily|5|7 / 100|7']);
+
+    await type(byLabel<HTMLSelectElement>(container, 'Range'), String(24 * 3_600_000));
+    await settle();
+    const reloaded = calls.filter((call) => call.path === '/v1/rate-limits/history' && call.query.get('cursor') === null).at(-1);
+    expect(Date.parse(reloaded?.query.get('since') ?? '')).toBeLessThanOrEqual(Date.now() - 24 * 3_600_000);
+    expect(Date.parse(reloaded?.query.get('since') ?? '')).toBeGreaterThanOrEqual(now - 24 * 3_600_000);
+  });
+
+  it('thins long stored ranges to their peaks, and never draws a stored sample after the first live one', () => {
+    const samples = Array.from({ length: 1000 }, (_, at) => ({ at, used: at === 500 ? 99 : 1, limit: 100 }));
+    const drawn = thinned(samples, 100);
+    expect(drawn).toHaveLength(100);
+    expect(drawn.some((sample) => sample.used === 99)).toBe(true);
+    const merged = mergedSamples([{ at: 1, used: 1, limit: 9 }, { at: 5, used: 2, limit: 9 }], [{ at: 4, used: 3, limit: 9 }]);
+    expect(merged.map((sample) => sample.at)).toEqual([1, 4]);
   });
 
   it('keeps only the most recent samples per budget', () => {

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { formField } from '../api/client.ts';
-import type { ApiError } from '../api/client.ts';
-import type { RateLimitEntry, RateLimitStatus } from '../api/types.ts';
+import type { ApiClient, ApiError } from '../api/client.ts';
+import type { RateLimitEntry, RateLimitHistoryPage, RateLimitStatus } from '../api/types.ts';
 import { Empty, ErrorBanner, Loading, Notice, SelectField, TextField, Usage, asApiError, formatTime, useLoad } from '../components.tsx';
 import { UsageChart } from '../chart.tsx';
 import type { UsageSample } from '../chart.tsx';
@@ -18,11 +18,62 @@ export function scopeOf(entry: RateLimitEntry): string {
   return 'global';
 }
 
-/** Samples kept per budget: 60 polls of 5 s are the last five minutes, and memory stays bounded. */
+/** Live samples kept per budget: 60 polls of 5 s are the last five minutes, and memory stays bounded. */
 export const HISTORY_SAMPLES = 60;
 export const POLL_MS = 5000;
+/** Stored samples drawn per budget: longer ranges are thinned to this many points (each the peak of its stretch). */
+export const CHART_POINTS = 240;
+/** Pages of 1000 stored samples read at most for one range (busy budgets over 24 h fit). */
+export const MAX_HISTORY_PAGES = 30;
+
+const RANGES = [
+  { label: 'Last hour', ms: 3_600_000 },
+  { label: 'Last 6 hours', ms: 6 * 3_600_000 },
+  { label: 'Last 24 hours', ms: 24 * 3_600_000 },
+] as const;
 
 export type UsageHistory = Readonly<Record<string, readonly UsageSample[]>>;
+
+export interface StoredHistory {
+  readonly samples: UsageHistory;
+  readonly intervalMs: number;
+  readonly retentionMs: number;
+  /** More samples were stored than MAX_HISTORY_PAGES pages hold: the newest are missing. */
+  readonly truncated: boolean;
+}
+
+/** The server's usage history since `since` (ISO), all pages up to MAX_HISTORY_PAGES, by budget, oldest first. */
+export async function loadStoredHistory(api: ApiClient, query: { since: string; level?: string }): Promise<StoredHistory> {
+  const samples: Record<string, UsageSample[]> = {};
+  let cursor: string | undefined;
+  let page: RateLimitHistoryPage;
+  let pages = 0;
+  do {
+    page = await api.get<RateLimitHistoryPage>('/v1/rate-limits/history', { since: query.since, level: query.level, limit: 1000, cursor });
+    for (const sample of page.items) (samples[sample.key] ??= []).push({ at: Date.parse(sample.at), used: sample.used, limit: sample.limit });
+    cursor = page.nextCursor ?? undefined;
+    pages += 1;
+  } while (cursor !== undefined && pages < MAX_HISTORY_PAGES);
+  return { samples, intervalMs: page.intervalMs, retentionMs: page.retentionMs, truncated: cursor !== undefined };
+}
+
+/** At most `points` samples: consecutive runs merged into their busiest one (a peak must not vanish from the chart). */
+export function thinned(samples: readonly UsageSample[], points = CHART_POINTS): readonly UsageSample[] {
+  if (samples.length <= points) return samples;
+  const size = Math.ceil(samples.length / points);
+  const out: UsageSample[] = [];
+  for (let start = 0; start < samples.length; start += size) {
+    const run = samples.slice(start, start + size);
+    out.push(run.reduce((peak, sample) => (sample.used > peak.used ? sample : peak)));
+  }
+  return out;
+}
+
+/** One budget's chart: the stored samples from before the page's own first sample, then the page's live ones. */
+export function mergedSamples(stored: readonly UsageSample[], live: readonly UsageSample[]): readonly UsageSample[] {
+  const firstLive = live[0]?.at ?? Number.POSITIVE_INFINITY;
+  return [...thinned(stored.filter((sample) => sample.at < firstLive)), ...live];
+}
 
 /** The history with one more sample per budget in `items` (taken at `at`), each kept to the last `keep`. */
 export function recordSamples(history: UsageHistory, items: readonly RateLimitEntry[], at: number, keep = HISTORY_SAMPLES): UsageHistory {
@@ -31,14 +82,23 @@ export function recordSamples(history: UsageHistory, items: readonly RateLimitEn
   return next;
 }
 
-/** Rate limits: every budget by level with usage, usage over time while the page is open, extra caps (set and clear), and resets. */
+/**
+ * Rate limits: every budget by level with usage, usage against budget over time (the
+ * server's stored history, then the page's own samples while it is open), extra caps (set
+ * and clear), and resets.
+ */
 export function RateLimits({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
   const { api } = useSession();
   const [level, setLevel] = useState('');
+  const [rangeMs, setRangeMs] = useState<number>(RANGES[0].ms);
   const status = useLoad(() => api.get<RateLimitStatus>('/v1/rate-limits', { level: level === '' ? undefined : level }), [api, level]);
+  const stored = useLoad(
+    () => loadStoredHistory(api, { since: new Date(Date.now() - rangeMs).toISOString(), level: level === '' ? undefined : level }),
+    [api, level, rangeMs],
+  );
   const [history, setHistory] = useState<UsageHistory>({});
   const { reload } = status;
-  // The API keeps no usage history, so the page samples it itself, only while it is open.
+  // Between stored samples (one a minute) the page samples every pollMs itself, while it is open.
   useEffect(() => {
     const timer = setInterval(reload, pollMs);
     return () => clearInterval(timer);
@@ -88,7 +148,7 @@ export function RateLimits({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
     <section aria-labelledby="rl-page-title">
       <h1 id="rl-page-title">Rate limits</h1>
       {notice ? <Notice>{notice}</Notice> : null}
-      <ErrorBanner error={error ?? status.error} />
+      <ErrorBanner error={error ?? status.error ?? stored.error} />
       <div className="row">
         <SelectField label="Level" value={level} onChange={(event) => setLevel(event.target.value)}>
           <option value="">All levels</option>
@@ -146,9 +206,23 @@ export function RateLimits({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
       ) : null}
 
       <h2>Usage over time</h2>
+      <div className="row">
+        <SelectField label="Range" value={String(rangeMs)} onChange={(event) => setRangeMs(Number(event.target.value))}>
+          {RANGES.map((range) => (
+            <option key={range.ms} value={range.ms}>
+              {range.label}
+            </option>
+          ))}
+        </SelectField>
+      </div>
       <p className="muted">
-        History starts when this page was opened: it samples every {pollMs / 1000} s, keeps the last {HISTORY_SAMPLES} samples per budget and is not stored.
+        {stored.data
+          ? `Stored history: one sample per busy budget every ${stored.data.intervalMs / 1000} s, kept ${formatDuration(stored.data.retentionMs)}. `
+          : ''}
+        While this page is open it also samples every {pollMs / 1000} s (the last {HISTORY_SAMPLES} per budget, not stored).
+        {stored.data?.truncated ? ' Too many stored samples for this range: the most recent ones are missing, choose a shorter range.' : ''}
       </p>
+      {stored.loading && stored.data === null ? <Loading /> : null}
       {items.length > 0 ? (
         <>
           <div className="table-wrap">
@@ -166,7 +240,7 @@ export function RateLimits({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
               </thead>
               <tbody>
                 {items.map((entry) => {
-                  const samples = history[entry.key] ?? [];
+                  const samples = mergedSamples(stored.data?.samples[entry.key] ?? [], history[entry.key] ?? []);
                   const last = samples.at(-1);
                   return (
                     <tr key={entry.key}>
@@ -187,7 +261,7 @@ export function RateLimits({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
               <h3>
                 {entry.level} <span className="mono">{scopeOf(entry)}</span> {entry.rule}
               </h3>
-              <UsageChart title={`${entry.level} ${scopeOf(entry)} ${entry.rule}, used vs budget`} samples={history[entry.key] ?? []} />
+              <UsageChart title={`${entry.level} ${scopeOf(entry)} ${entry.rule}, used vs budget`} samples={mergedSamples(stored.data?.samples[entry.key] ?? [], history[entry.key] ?? [])} />
             </div>
           ))}
         </>
@@ -224,4 +298,11 @@ export function RateLimits({ pollMs = POLL_MS }: { pollMs?: number } = {}) {
       </form>
     </section>
   );
+}
+
+/** `604800000` -> `7 days`; `3600000` -> `60 minutes`. */
+function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} day${ms === 86_400_000 ? '' : 's'}`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  return `${Math.round(ms / 60_000)} minutes`;
 }

@@ -2,7 +2,8 @@ import { TributaryError } from '../../../domain/errors.ts';
 import type { ApiKey, AuditEntry, Tenant } from '../../../domain/tenancy.ts';
 import type { ApiKeyRepository, AuditFilter, AuditRepository, SecretRow, SecretRowRepository, TenantRepository } from '../../../ports/store.ts';
 import { GLOBAL_PARTITIONS } from '../containers.ts';
-import { docId, fromDoc, pageQuery, toDoc } from '../documents.ts';
+import { docId, expiryFields, fromDoc, pageQuery, toDoc } from '../documents.ts';
+import type { Clock } from '../../../ports/clock.ts';
 import type { UnitRunner } from '../runner.ts';
 import type { CosmosUnit, Doc } from '../unit.ts';
 
@@ -95,9 +96,11 @@ export function cosmosApiKeys(runner: UnitRunner): ApiKeyRepository {
 
 const AUDIT = 'audit';
 
-export function cosmosAudit(runner: UnitRunner): AuditRepository {
+/** The admin audit log; an entry appended with `expiresAt` carries its TTL (credential access, 90 days). */
+export function cosmosAudit(runner: UnitRunner, clock: Clock): AuditRepository {
   return {
-    append: (entry) => runner.run(async (unit) => unit.create('audit', toDoc(AUDIT, entry.tenantId ?? GLOBAL_PARTITIONS.system, entry.id, entry))),
+    append: (entry, retention = {}) =>
+      runner.run(async (unit) => unit.create('audit', toDoc(AUDIT, entry.tenantId ?? GLOBAL_PARTITIONS.system, entry.id, entry, expiryFields(retention.expiresAt, clock)))),
     list: (filter: AuditFilter = {}) =>
       runner.run((unit) => {
         const where: string[] = [];

@@ -144,6 +144,21 @@ export function cosmosWebhooks(runner: UnitRunner, clock: Clock): WebhookReposit
         );
         return docs.map(toAudit);
       }),
+    listDeliveries: (tenantId, registrationId, filter = {}) =>
+      runner.run((unit) => {
+        const where = ['c.registrationId = @registrationId'];
+        const parameters: Record<string, unknown> = { registrationId };
+        const add = (clause: string, name: string, value: string | undefined): void => {
+          if (value === undefined) return;
+          where.push(clause);
+          parameters[name] = value;
+        };
+        add('c.outcome = @outcome', 'outcome', filter.outcome);
+        add('c.receivedAt >= @since', 'since', filter.since);
+        add('c.receivedAt < @until', 'until', filter.until);
+        // Replay-key documents share the container; the `delivery` kind leaves them out.
+        return pageQuery(unit, 'webhook-audit', { kind: AUDIT, pk: tenantId, where, parameters, sort: 'receivedAt', descending: true }, filter, toAudit);
+      }),
     deliveryEvent: (tenantId, registrationId, auditId) =>
       runner.run(async (unit) => {
         const doc = await unit.get('webhook-audit', tenantId, docId(AUDIT, auditId));

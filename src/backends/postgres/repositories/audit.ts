@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../../domain/tenancy.ts';
-import type { AuditFilter, AuditRepository, Page } from '../../../ports/store.ts';
+import type { AuditFilter, AuditRepository, AuditRetention, Page } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
 import { toJson, type PgContext, type PgRow } from '../sql.ts';
 import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
@@ -9,9 +9,9 @@ type AuditRow = SharedAuditRow<PgColumnTypes> & PgRow;
 const { toAuditEntry } = tenancyRowMappers(PG_COLUMNS);
 
 const COLUMNS = 'id, at, actor, action, tenant_id, target, details, request_id';
-const INSERT = `INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+const INSERT = `INSERT INTO audit_log (${COLUMNS}, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
-/** The admin audit log in PostgreSQL: append-only, listed newest first by (at, id). */
+/** The admin audit log in PostgreSQL: append-only, listed newest first by (at, id); rows with `expires_at` go with `purgeExpired`. */
 export class PgAuditRepository implements AuditRepository {
   readonly #sql: PgContext;
 
@@ -19,7 +19,7 @@ export class PgAuditRepository implements AuditRepository {
     this.#sql = sql;
   }
 
-  async append(entry: AuditEntry): Promise<void> {
+  async append(entry: AuditEntry, retention: AuditRetention = {}): Promise<void> {
     await this.#sql.query(INSERT, [
       entry.id,
       entry.at,
@@ -29,6 +29,7 @@ export class PgAuditRepository implements AuditRepository {
       entry.target,
       toJson(entry.details),
       entry.requestId,
+      retention.expiresAt ?? null,
     ]);
   }
 

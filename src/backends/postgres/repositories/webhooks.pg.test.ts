@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventDeliveryRecord, StoredWebhookRegistration, WebhookIntakeRecord } from '../../../ports/store.ts';
 import { ManualClock } from '../../memory/clock.ts';
-import { runWebhookClaimContract } from '../../../ports/contracts/webhook-store.contract.ts';
+import { runWebhookClaimContract, runWebhookDeliveryListContract } from '../../../ports/contracts/webhook-store.contract.ts';
 import { createPgTestSchema, type PgTestSchema } from '../pg-test-support.ts';
 import type { PostgresStore } from '../store.ts';
 
@@ -103,9 +103,12 @@ describe('PgEventSubscriptionRepository', () => {
   });
 });
 
-runWebhookClaimContract('PostgresStore', async () => {
+async function openOwnStore() {
   const own = await createPgTestSchema(URL);
   const pg = own.openStore(new ManualClock(Date.parse(AT)));
   await pg.migrate();
   return { store: pg, cleanup: () => own.drop() };
-});
+}
+
+runWebhookClaimContract('PostgresStore', openOwnStore);
+runWebhookDeliveryListContract('PostgresStore', openOwnStore);

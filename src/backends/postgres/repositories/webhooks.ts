@@ -2,7 +2,9 @@ import type { WebhookDelivery, WebhookEvent } from '../../../domain/webhook.ts';
 import type {
   Page,
   PageRequest,
+  StoredWebhookDelivery,
   StoredWebhookRegistration,
+  WebhookDeliveryFilter,
   WebhookEventPatch,
   WebhookIntakeEnqueue,
   WebhookIntakeOutcome,
@@ -171,6 +173,20 @@ export class PgWebhookRepository implements WebhookRepository {
   async recentDeliveries(tenantId: string, registrationId: string, limit: number): Promise<(WebhookDelivery & { claimedDeliveryId: string | null })[]> {
     const { rows } = await this.#sql.query<AuditRow>(RECENT_AUDIT, [registrationId, tenantId, limit]);
     return rows.map(toDelivery);
+  }
+
+  async listDeliveries(tenantId: string, registrationId: string, filter: WebhookDeliveryFilter = {}): Promise<Page<StoredWebhookDelivery>> {
+    const { limit, after } = resolvePage(filter);
+    const params: unknown[] = [limit + 1, registrationId, tenantId];
+    const where = ['registration_id = $2', 'tenant_id = $3'];
+    const bind = (value: unknown): string => `$${params.push(value)}`;
+    if (filter.outcome !== undefined) where.push(`outcome = ${bind(filter.outcome)}`);
+    if (filter.since !== undefined) where.push(`received_at >= ${bind(filter.since)}`);
+    if (filter.until !== undefined) where.push(`received_at < ${bind(filter.until)}`);
+    if (after !== null) where.push(`(received_at, id) < (${bind(after[0])}, ${bind(after[1])})`);
+    // Served in order by webhook_audit_registration or, with an outcome, webhook_audit_outcome (migration 012).
+    const { rows } = await this.#sql.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM webhook_audit WHERE ${where.join(' AND ')} ORDER BY received_at DESC, id DESC LIMIT $1`, params);
+    return toPage(rows, limit, (row) => [row.received_at, row.id], toDelivery);
   }
 
   async deliveryEvent(tenantId: string, registrationId: string, auditId: string): Promise<{ eventId: string | null } | null> {

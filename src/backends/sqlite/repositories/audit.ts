@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../../domain/tenancy.ts';
-import type { AuditFilter, AuditRepository, Page } from '../../../ports/store.ts';
+import type { AuditFilter, AuditRepository, AuditRetention, Page } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
 import { toJson, type SqlContext } from '../store-sql.ts';
 import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
@@ -9,8 +9,8 @@ type AuditRow = SharedAuditRow<SqliteColumnTypes>;
 const { toAuditEntry } = tenancyRowMappers(SQLITE_COLUMNS);
 
 const COLUMNS = 'id, at, actor, action, tenant_id, target, details, request_id';
-const INSERT = `INSERT INTO audit_log (${COLUMNS})
-  VALUES (@id, @at, @actor, @action, @tenantId, @target, @details, @requestId)`;
+const INSERT = `INSERT INTO audit_log (${COLUMNS}, expires_at)
+  VALUES (@id, @at, @actor, @action, @tenantId, @target, @details, @requestId, @expiresAt)`;
 
 /** The filters a query uses, each with its condition on `@name`. */
 const CONDITIONS = {
@@ -36,7 +36,7 @@ function listSql(used: ReadonlySet<FilterName>, after: boolean): string {
   return `SELECT ${COLUMNS} FROM audit_log ${clause} ORDER BY at DESC, id DESC LIMIT @limit`;
 }
 
-/** The admin audit log in SQLite: append-only, listed newest first. */
+/** The admin audit log in SQLite: append-only, listed newest first; rows with `expires_at` go with `purgeExpired`. */
 export class SqliteAuditRepository implements AuditRepository {
   readonly #sql: SqlContext;
 
@@ -44,9 +44,9 @@ export class SqliteAuditRepository implements AuditRepository {
     this.#sql = sql;
   }
 
-  append(entry: AuditEntry): Promise<void> {
+  append(entry: AuditEntry, retention: AuditRetention = {}): Promise<void> {
     return this.#sql.run(() => {
-      this.#sql.statements.get(INSERT).run({ ...entry, actor: toJson(entry.actor), details: toJson(entry.details) });
+      this.#sql.statements.get(INSERT).run({ ...entry, actor: toJson(entry.actor), details: toJson(entry.details), expiresAt: retention.expiresAt ?? null });
     });
   }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runWebhookClaimContract } from '../../../ports/contracts/webhook-store.contract.ts';
+import { runWebhookClaimContract, runWebhookDeliveryListContract } from '../../../ports/contracts/webhook-store.contract.ts';
 import { openSqlite } from '../database.ts';
 import { SqliteStore } from '../store.ts';
 
@@ -17,6 +17,7 @@ async function openStore() {
 }
 
 runWebhookClaimContract('SqliteStore', openStore);
+runWebhookDeliveryListContract('SqliteStore', openStore);
 
 describe('SqliteWebhookRepository intake commits', () => {
   it('stores deliveries at top level with the WAL synced off the loop, and leaves the connection at FULL', async () => {

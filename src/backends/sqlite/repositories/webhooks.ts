@@ -3,7 +3,9 @@ import type { WebhookDelivery, WebhookEvent } from '../../../domain/webhook.ts';
 import type {
   Page,
   PageRequest,
+  StoredWebhookDelivery,
   StoredWebhookRegistration,
+  WebhookDeliveryFilter,
   WebhookEventPatch,
   WebhookIntakeEnqueue,
   WebhookIntakeOutcome,
@@ -51,6 +53,20 @@ const INSERT_AUDIT_KEYED = `INSERT INTO webhook_audit (${AUDIT_COLUMNS}, event_i
 const INSERT_AUDIT = `INSERT INTO webhook_audit (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const RECENT_AUDIT = `SELECT ${AUDIT_COLUMNS} FROM webhook_audit WHERE registration_id = ? AND tenant_id = ?
   ORDER BY received_at DESC, id DESC LIMIT ?`;
+
+/**
+ * The delivery listing's SELECT for one combination of filters (a text per combination,
+ * prepared once by the statement cache), so each is planned on its own index: the
+ * registration's (received_at, id) order, or within one outcome (migration 012).
+ */
+function listDeliveriesSql(filter: WebhookDeliveryFilter, after: boolean): string {
+  const where = ['registration_id = @registrationId', 'tenant_id = @tenantId'];
+  if (filter.outcome !== undefined) where.push('outcome = @outcome');
+  if (filter.since !== undefined) where.push('received_at >= @since');
+  if (filter.until !== undefined) where.push('received_at < @until');
+  if (after) where.push('(received_at, id) < (@afterAt, @afterId)');
+  return `SELECT ${AUDIT_COLUMNS} FROM webhook_audit WHERE ${where.join(' AND ')} ORDER BY received_at DESC, id DESC LIMIT @limit`;
+}
 
 const EVENT_COLUMNS = 'id, registration_id, tenant_id, delivery_id, event_type, payload, received_at, status, attempts, processed_at, error, expires_at';
 const INSERT_EVENT = `INSERT INTO webhook_events (id, registration_id, tenant_id, delivery_id, event_type, payload, received_at)
@@ -201,6 +217,19 @@ export class SqliteWebhookRepository implements WebhookRepository {
 
   recentDeliveries(tenantId: string, registrationId: string, limit: number): Promise<(WebhookDelivery & { claimedDeliveryId: string | null })[]> {
     return this.#sql.run(() => this.#sql.statements.get<AuditRow>(RECENT_AUDIT).all(registrationId, tenantId, limit).map(toDelivery));
+  }
+
+  listDeliveries(tenantId: string, registrationId: string, filter: WebhookDeliveryFilter = {}): Promise<Page<StoredWebhookDelivery>> {
+    return this.#sql.run(() => {
+      const { limit, after } = resolvePage(filter);
+      const params: Record<string, string | number> = { registrationId, tenantId, limit: limit + 1 };
+      if (filter.outcome !== undefined) params.outcome = filter.outcome;
+      if (filter.since !== undefined) params.since = filter.since;
+      if (filter.until !== undefined) params.until = filter.until;
+      if (after !== null) [params.afterAt, params.afterId] = after;
+      const rows = this.#sql.statements.get<AuditRow>(listDeliveriesSql(filter, after !== null)).all(params);
+      return toPage(rows, limit, (row) => [row.received_at, row.id], toDelivery);
+    });
   }
 
   deliveryEvent(tenantId: string, registrationId: string, auditId: string): Promise<{ eventId: string | null } | null> {

@@ -16,6 +16,7 @@ let t: TempPlatform;
 let tenantA: string;
 let tenantB: string;
 let keyA: string;
+let keyIdA: string;
 let keyB: string;
 let credentialId: string;
 
@@ -32,11 +33,11 @@ async function list(query: string, headers: Record<string, string> = bearer(keyA
 beforeAll(async () => {
   t = await startTempPlatform({ adminKey: ADMIN_KEY, logLevel: 'silent', allowPrivateEgress: true });
   const create = async (name: string) => (await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: admin, payload: { name } })).json<{ id: string }>().id;
-  const key = async (tenantId: string) => (await t.app.inject({ method: 'POST', url: `/v1/tenants/${tenantId}/api-keys`, headers: admin, payload: { name: 'ops' } })).json<{ key: string }>().key;
+  const key = async (tenantId: string) => (await t.app.inject({ method: 'POST', url: `/v1/tenants/${tenantId}/api-keys`, headers: admin, payload: { name: 'ops' } })).json<{ key: string; apiKey: { id: string } }>();
   tenantA = await create('Acme');
   tenantB = await create('Globex');
-  keyA = await key(tenantA);
-  keyB = await key(tenantB);
+  ({ key: keyA, apiKey: { id: keyIdA } } = await key(tenantA));
+  keyB = (await key(tenantB)).key;
   const at = new Date().toISOString();
   const { store, credentials } = t.platform.services;
   await store.connections.insert({ id: 'con_notion', tenantId: tenantA, provider: 'notion', name: 'notion', status: 'active', baseUrl: null, account: {}, credentialId: null, createdAt: at, updatedAt: at });
@@ -78,6 +79,32 @@ describe('GET /v1/audit?kind=credential_access', () => {
     expect((await get(`tenantId=${tenantA}`, bearer(keyB))).statusCode).toBe(404);
     expect((await list(`tenantId=${tenantB}`, admin)).items).toEqual([]);
     expect((await list(`tenantId=${tenantA}`, admin)).items.length).toBe(2);
+  });
+
+  it("names the tenant key and the request whose call read the secret, never the key's secret or the token", async () => {
+    const local = `con_${'0123456789abcdef'.repeat(2)}`;
+    const at = new Date().toISOString();
+    const { store, credentials } = t.platform.services;
+    // A provider base URL nothing listens on: the validation fails after the secret is read.
+    await store.connections.insert({ id: local, tenantId: tenantA, provider: 'notion', name: 'local', status: 'active', baseUrl: 'http://127.0.0.1:9', account: {}, credentialId: null, createdAt: at, updatedAt: at });
+    const created = await credentials.create({ tenantId: tenantA, connectionId: local, provider: 'notion', authBaseUrl: 'http://127.0.0.1:9', credential: { type: 'bearer_token', token: TOKEN } });
+    await store.connections.update(tenantA, local, { credentialId: created.id }, at);
+    const before = (await list(`target=${local}`)).items.length;
+    const validated = await t.app.inject({ method: 'POST', url: `/v1/connections/${local}/validate`, headers: { ...bearer(keyA), 'x-request-id': 'req_validate_local' } });
+    expect(validated.statusCode, validated.body).toBeLessThan(500);
+    await vi.waitFor(async () => expect((await list(`target=${local}&actorKind=tenant`)).items.length).toBe(1), { timeout: 5000, interval: 20 });
+    const response = await get(`target=${local}&actorKind=tenant`, admin);
+    const [entry] = response.json<Page>().items;
+    expect(entry).toMatchObject({
+      action: 'credential.access', tenantId: tenantA, target: local, requestId: 'req_validate_local',
+      actor: { kind: 'tenant', keyId: keyIdA, tenantId: tenantA },
+      details: { credentialId: created.id, purpose: 'provider_call', route: 'POST /v1/connections/:id/validate' },
+    });
+    // Reads outside a request (the `create` above stored, did not read) add no tenant-key rows.
+    expect((await list(`target=${local}`)).items.length).toBe(before + 1);
+    expect(response.body).not.toContain(TOKEN);
+    expect(response.body).not.toContain(keyA);
+    expect((await list(`target=${local}`, bearer(keyB))).items).toEqual([]);
   });
 
   it('is not mixed into other kinds, and rejects `action`', async () => {

@@ -99,6 +99,44 @@ describe('GET /v1/audit?kind=webhook_delivery', () => {
     expect((await list(`registrationId=${registrationId}&tenantId=${tenantA}`, admin)).items.length).toBe(3);
   });
 
+  it('reaches filtered pages beyond the newest 1,000 deliveries, for the registration\'s tenant only', async () => {
+    const registered = await t.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(keyA), payload: { connectionId: 'con_notion', scheme: 'standard', config: { signingSecret: SECRET } } });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const busy = registered.json<{ id: string }>().id;
+    // 1,200 deliveries a second apart: the 5 oldest were stale, the 1,195 after them accepted.
+    const base = Date.parse('2026-01-01T00:00:00.000Z');
+    const at = (i: number) => new Date(base + i * 1000).toISOString();
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      id: `wha_${String(i).padStart(4, '0')}`, registrationId: busy, tenantId: tenantA, deliveryId: null, claimedDeliveryId: `msg_${i}`,
+      receivedAt: at(i), verified: i >= 5, outcome: i < 5 ? 'rejected_stale' : 'accepted', detail: null, expiresAt: at(i + 30 * 86_400),
+    }));
+    await t.platform.services.store.webhooks.appendAudit(rows);
+
+    /** Every page of one filtered list, following nextCursor. */
+    async function pages(query: string): Promise<Page[]> {
+      const out: Page[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page = await list(`registrationId=${busy}&${query}${cursor === null ? '' : `&cursor=${cursor}`}`);
+        out.push(page);
+        cursor = page.nextCursor;
+      } while (cursor !== null && out.length < 20);
+      return out;
+    }
+    const stale = await pages('status=rejected_stale&limit=2');
+    expect(stale.flatMap((p) => p.items.map((e) => e.id))).toEqual(['wha_0004', 'wha_0003', 'wha_0002', 'wha_0001', 'wha_0000']);
+    const everything = await pages('limit=200');
+    expect(everything.map((p) => p.items.length)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(everything.flatMap((p) => p.items.map((e) => e.id))).toEqual(rows.map((r) => r.id).reverse());
+    expect((await list(`registrationId=${busy}&since=${at(3)}&until=${at(6)}`)).items.map((e) => [e.id, e.details['outcome']])).toEqual([
+      ['wha_0005', 'accepted'], ['wha_0004', 'rejected_stale'], ['wha_0003', 'rejected_stale'],
+    ]);
+
+    // Tenant B's key sees none of it, with or without tenant A's cursor.
+    expect((await list(`registrationId=${busy}&status=rejected_stale`, bearer(keyB))).items).toEqual([]);
+    expect((await list(`registrationId=${busy}&limit=200&cursor=${everything[4]!.nextCursor!}`, bearer(keyB))).items).toEqual([]);
+  });
+
   it('names the missing or misplaced field', async () => {
     const noRegistration = await get('');
     expect(noRegistration.statusCode).toBe(400);

@@ -7,23 +7,15 @@ import { actorOf } from '../plugins/auth.ts';
 import { AuditEntry, PageOf, PageQuery, TenantId, Timestamp, errorResponses } from '../schemas.ts';
 import type { TokenRefreshAuditRepository } from '../../../ports/store.ts';
 import type { TokenRefreshAudit } from '../../../domain/connection.ts';
-import type { WebhookRepository } from '../../../ports/store-webhooks.ts';
-import type { WebhookDelivery } from '../../../domain/webhook.ts';
+import type { StoredWebhookDelivery, WebhookRepository } from '../../../ports/store-webhooks.ts';
 
 export interface AuditRoutesOptions {
   audit: AuditService;
   /** The token refresh audit (90 days), served with `kind=token_refresh`. */
   tokenRefreshes?: TokenRefreshAuditRepository;
   /** Webhook deliveries received (kept 30 days), served with `kind=webhook_delivery`. */
-  webhookDeliveries?: Pick<WebhookRepository, 'recentDeliveries'>;
+  webhookDeliveries?: Pick<WebhookRepository, 'listDeliveries'>;
 }
-
-/**
- * How many of a registration's newest delivery rows `kind=webhook_delivery` filters and
- * pages through: the repository reads newest-first only, so older rows than this window
- * are not reachable here (30 days of a busy registration may exceed it).
- */
-const WEBHOOK_DELIVERY_WINDOW = 1000;
 
 /** The audit trails `GET /v1/audit` reads: the admin audit log (default) or token refreshes. */
 const AUDIT_KINDS = ['admin', 'token_refresh', 'webhook_delivery', 'credential_access'] as const;
@@ -44,7 +36,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
         querystring: Type.Object(
           {
             ...PageQuery,
-            kind: Type.Optional(Type.Union(AUDIT_KINDS.map((k) => Type.Literal(k)), { description: '`admin` (default): the admin audit log. `token_refresh`: token refresh attempts of one tenant (kept 90 days), `target` a credential id; newest first, no time or actor filters. `webhook_delivery`: deliveries received on one webhook registration of one tenant (kept 30 days), needs `registrationId`; `status` and `since`/`until` filter. `credential_access`: reads of credential secrets (who, when, which connection and credential, why; never the value), at most one entry per credential and purpose a minute; `target` a connection id, time filters apply.' })),
+            kind: Type.Optional(Type.Union(AUDIT_KINDS.map((k) => Type.Literal(k)), { description: '`admin` (default): the admin audit log. `token_refresh`: token refresh attempts of one tenant (kept 90 days), `target` a credential id; newest first, no time or actor filters. `webhook_delivery`: deliveries received on one webhook registration of one tenant (kept 30 days), needs `registrationId`; `status` and `since`/`until` filter. `credential_access`: reads of credential secrets (who: the request\'s key and request id, or `system` with the queue job; when, which connection and credential, why; never the value), at most one entry per credential, purpose and caller a minute, kept 90 days; `target` a connection id, actor and time filters apply.' })),
             registrationId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'With `kind=webhook_delivery`: the webhook registration.' })),
             status: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'With `kind=webhook_delivery`: the delivery outcome, such as `accepted`, `duplicate` or `rejected_signature`.' })),
             tenantId: Type.Optional(TenantId),
@@ -91,20 +83,11 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
         const unsupported = (['action', 'actorKind', 'target'] as const).find((name) => request.query[name] !== undefined);
         if (unsupported !== undefined) throw new TributaryError('VALIDATION_FAILED', `\`${unsupported}\` does not apply to webhook deliveries`, { field: `querystring.${unsupported}` });
         if (webhookDeliveries === undefined) throw new TributaryError('INTERNAL', 'Webhook delivery audit is not available here');
-        const after = cursor === undefined ? undefined : deliveryCursor(cursor);
         // Another tenant's registration yields no rows: the repository filters by tenant.
-        const rows = await webhookDeliveries.recentDeliveries(scope, registrationId, WEBHOOK_DELIVERY_WINDOW);
-        const matching = rows.filter(
-          (r) =>
-            (status === undefined || r.outcome === status) &&
-            (from === undefined || r.receivedAt >= from) &&
-            (to === undefined || r.receivedAt < to) &&
-            (after === undefined || r.receivedAt < after.at || (r.receivedAt === after.at && r.id < after.id)),
-        );
-        const items = matching.slice(0, limit);
-        const last = items.at(-1);
-        const nextCursor = matching.length > items.length && last !== undefined ? Buffer.from(JSON.stringify({ at: last.receivedAt, id: last.id })).toString('base64url') : null;
-        return { items: items.map(deliveryEntry), nextCursor };
+        const page = await webhookDeliveries.listDeliveries(scope, registrationId, {
+          limit, cursor: cursor ?? null, ...(status === undefined ? {} : { outcome: status }), ...(from === undefined ? {} : { since: from }), ...(to === undefined ? {} : { until: to }),
+        });
+        return { items: page.items.map(deliveryEntry), nextCursor: page.nextCursor };
       }
       if (registrationId !== undefined || status !== undefined) throw new TributaryError('VALIDATION_FAILED', `\`${registrationId !== undefined ? 'registrationId' : 'status'}\` applies only to webhook deliveries`, { field: `querystring.${registrationId !== undefined ? 'registrationId' : 'status'}` });
       if (kind === 'credential_access') {
@@ -131,7 +114,7 @@ function refreshEntry(row: TokenRefreshAudit) {
 }
 
 /** A webhook delivery in the audit entry shape: the provider called, Tributary recorded the outcome. */
-function deliveryEntry(row: WebhookDelivery & { readonly claimedDeliveryId: string | null }) {
+function deliveryEntry(row: StoredWebhookDelivery) {
   return {
     id: row.id,
     at: row.receivedAt,
@@ -144,24 +127,11 @@ function deliveryEntry(row: WebhookDelivery & { readonly claimedDeliveryId: stri
   };
 }
 
-/** The position `nextCursor` names in a registration's deliveries (newest first). */
-function deliveryCursor(cursor: string): { at: string; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'at' in parsed && 'id' in parsed && typeof parsed.at === 'string' && typeof parsed.id === 'string') {
-      return { at: parsed.at, id: parsed.id };
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new TributaryError('VALIDATION_FAILED', '`cursor` is not a cursor of this list', { field: 'querystring.cursor' });
-}
-
 /**
  * The stored form of a time (`toISOString`, always with milliseconds and `Z`): entries
  * compare as text, so `2026-01-01T00:00:00+01:00` must become `2025-12-31T23:00:00.000Z`.
  */
-function normalizedTime(value: string | undefined, field: string): string | undefined {
+export function normalizedTime(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new TributaryError('VALIDATION_FAILED', `\`${field}\` must be an ISO-8601 date-time`, { field: `querystring.${field}` });
