@@ -51,6 +51,14 @@ describe('Azure functions', () => {
     expect(await handlers.syncScheduler(timer, context('SyncScheduler'))).toBe(0);
   });
 
+  it('RateLimitHistory (timer) stores the usage of each busy budget', async () => {
+    const { rateLimiter, store } = t.platform.services;
+    await rateLimiter.acquire({ provider: 'github', tenantId: tenantA, connectionId: 'con_az_rl', operation: 'read' });
+    expect(await handlers.rateLimitHistory(timer, context('RateLimitHistory'))).toBeGreaterThan(0);
+    const samples = (await store.rateLimitHistory.list({ key: 'connection:github:core:con_az_rl' })).items;
+    expect(samples.map((sample) => sample.used)).toEqual([1]);
+  });
+
   it('TokenRefresher (timer) runs one refresh pass', async () => {
     expect(await handlers.tokenRefresher(timer, context('TokenRefresher'))).toEqual({ refreshed: 0, failed: 0, skipped: 0 });
   });

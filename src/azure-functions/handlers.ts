@@ -9,6 +9,8 @@ import { createWebhookEventHandler, sweepPendingWebhookEvents, type WebhookEvent
 import { buildApi } from '../runtime/api/build-api.ts';
 import type { RootLogger } from '../runtime/logging/logger.ts';
 import { buildWebhookServer } from '../runtime/roles/webhook-receiver.ts';
+import { SCHEDULED_SYNC_TRACING } from '../runtime/roles/scheduler.ts';
+import { tracedEnqueues } from '../observability/index.ts';
 import type { Services } from '../runtime/services.ts';
 import { serveWithFastify } from './http-bridge.ts';
 import { jobFromTrigger } from './trigger-job.ts';
@@ -25,6 +27,7 @@ export interface AzureHandlers {
   syncScheduler(timer: Timer, context: InvocationContext): Promise<number>;
   tokenRefresher(timer: Timer, context: InvocationContext): Promise<{ refreshed: number; failed: number; skipped: number }>;
   outboxRelay(timer: Timer, context: InvocationContext): Promise<number>;
+  rateLimitHistory(timer: Timer, context: InvocationContext): Promise<number>;
   syncInboundWorker(message: unknown, context: InvocationContext): Promise<void>;
   syncOutboundWorker(message: unknown, context: InvocationContext): Promise<void>;
   webhookEventsWorker(message: unknown, context: InvocationContext): Promise<void>;
@@ -39,7 +42,7 @@ const providerFor = (id: string): Provider | undefined => (isProviderId(id) ? PR
  * The Azure Functions entry points, each a thin shell over the runtime's own handlers
  * (STYLE.md 11): the scheduler's `scheduleDue`, the credentials' `refreshExpiring`, the
  * workers' job handlers (pulls, pushes, webhook events), the outbox relay, the webhook
- * maintenance sweep, and the API and webhook Fastify apps. Singleton
+ * maintenance sweep, the rate-limit usage sampler, and the API and webhook Fastify apps. Singleton
  * roles need no leader election here: the Functions host runs a timer trigger on one
  * instance at a time. A worker failure is rethrown: Service Bus redelivers the message
  * (attempt + 1) until the queue's max delivery count, then dead-letters it.
@@ -84,7 +87,9 @@ export function createAzureHandlers(host: FunctionsHost): AzureHandlers {
   return {
     syncScheduler: async (_timer, context) => {
       const s = await host.services();
-      const enqueued = await scheduleDue({ store: s.store, queue: s.queue, clock: s.clock, logger: host.logger.child({ function: 'SyncScheduler' }) });
+      // As the scheduler role does: each run's trace starts at its enqueue.
+      const queue = tracedEnqueues(s.queue, SCHEDULED_SYNC_TRACING);
+      const enqueued = await scheduleDue({ store: s.store, queue, clock: s.clock, logger: host.logger.child({ function: 'SyncScheduler' }) });
       context.log(`enqueued ${enqueued} due syncs`);
       return enqueued;
     },
@@ -98,6 +103,11 @@ export function createAzureHandlers(host: FunctionsHost): AzureHandlers {
       let total = 0;
       for (let relayed = 500; relayed === 500; total += relayed) relayed = await relayPending({ store: s.store, queue: s.queue, clock: s.clock }, 500);
       return total;
+    },
+    rateLimitHistory: async (_timer, context) => {
+      const stored = await (await host.services()).rateLimitHistory.sample();
+      context.log(`rate-limit history: ${stored} samples stored`);
+      return stored;
     },
     syncInboundWorker: async (message, context) => runJob<SyncJobPayload>('sync-inbound', await inbound(), message, context),
     syncOutboundWorker: async (message, context) => runJob<PushJobPayload>('sync-outbound', await outbound(), message, context),

@@ -21,6 +21,8 @@ app.timer('SyncScheduler', { schedule: '0 0 * * * *', handler: handlers.syncSche
 app.timer('TokenRefresher', { schedule: '0 0 */6 * * *', handler: handlers.tokenRefresher });
 // The outbox relay catches rows a crash left unrelayed; writers relay their own at once.
 app.timer('OutboxRelay', { schedule: '0 * * * * *', handler: handlers.outboxRelay });
+// The rate-limit usage history (the admin UI's usage over time); Cosmos DB's TTL expires old samples.
+app.timer('RateLimitHistory', { schedule: '0 * * * * *', handler: handlers.rateLimitHistory });
 app.serviceBusQueue('SyncInboundWorker', { connection: SERVICE_BUS, queueName: 'sync-inbound', handler: handlers.syncInboundWorker });
 app.serviceBusQueue('SyncOutboundWorker', { connection: SERVICE_BUS, queueName: 'sync-outbound', handler: handlers.syncOutboundWorker });
 app.serviceBusQueue('WebhookEventsWorker', { connection: SERVICE_BUS, queueName: 'webhook-events', handler: handlers.webhookEventsWorker });
