@@ -1,5 +1,6 @@
 /**
- * Commits whose fsync and checkpoint happen off the event loop (the webhook intake's).
+ * Commits whose fsync and checkpoint happen off the event loop (the webhook intake's, and
+ * every SqliteStore.transaction: a pull page's commit no longer stops the event loop for them).
  *
  * On a WAL file kept at `synchronous = FULL`, `commitOffLoop` runs a synchronous unit of
  * work (its statements and its COMMIT/RELEASE) with the connection at NORMAL and with
@@ -54,21 +55,35 @@ function checkpointerClosingWith(db: SqliteDatabase): WalCheckpointer {
 }
 
 export function commitOffLoop<T>(statements: StatementCache, db: SqliteDatabase, commit: () => T): { result: T; durable: (() => Promise<void>) | null } {
+  const relaxed = relaxCommits(statements, db);
+  if (relaxed === null) return { result: commit(), durable: null };
+  try {
+    return { result: commit(), durable: relaxed.durable };
+  } finally {
+    relaxed.restore();
+  }
+}
+
+/**
+ * The same for a transaction whose BEGIN and COMMIT the caller runs (SqliteStore.transaction):
+ * call it before BEGIN (SQLite refuses to change `synchronous` inside a transaction), call
+ * `restore` after the COMMIT or ROLLBACK, then await `durable`. Null where commitOffLoop
+ * would run the work as is; the caller's commits are then synchronous as configured.
+ */
+export function relaxCommits(statements: StatementCache, db: SqliteDatabase): { restore: () => void; durable: () => Promise<void> } | null {
   const own = db.inTransaction ? null : offLoopOf(db);
-  if (own === null) return { result: commit(), durable: null };
+  if (own === null) return null;
   const background = own.checkpointer?.usable === true;
   statements.get('PRAGMA synchronous = NORMAL').run();
   if (background) statements.get('PRAGMA wal_autocheckpoint = 0').run();
-  try {
-    return {
-      result: commit(),
-      durable: async () => {
-        await own.wal.sync();
-        own.checkpointer?.request();
-      },
-    };
-  } finally {
-    statements.get(`PRAGMA synchronous = ${own.synchronous}`).run();
-    if (background) statements.get(`PRAGMA wal_autocheckpoint = ${own.autocheckpoint}`).run();
-  }
+  return {
+    restore: () => {
+      statements.get(`PRAGMA synchronous = ${own.synchronous}`).run();
+      if (background) statements.get(`PRAGMA wal_autocheckpoint = ${own.autocheckpoint}`).run();
+    },
+    durable: async () => {
+      await own.wal.sync();
+      own.checkpointer?.request();
+    },
+  };
 }

@@ -50,6 +50,7 @@ import { SqliteConflictRepository } from './repositories/conflicts.ts';
 import { SqliteRateLimitHistoryRepository } from './repositories/ratelimit-history.ts';
 import { StatementCache, runTranslated, translateSqliteError, type SqlContext } from './store-sql.ts';
 import { purgeExpiredRows } from './store-ttl.ts';
+import { relaxCommits } from './off-loop-commit.ts';
 
 export interface SqliteStoreOptions {
   readonly clock: Clock;
@@ -182,28 +183,40 @@ export class SqliteStore implements Store {
 
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
     this.#refuseInsideTransaction('store.transaction (transactions do not nest)');
-    return this.#handle.exclusive(async () => {
+    const { result, durable } = await this.#handle.exclusive(async () => {
       const statements = this.#statements;
-      runTranslated(() => statements.get('BEGIN IMMEDIATE').run());
+      // The COMMIT neither fsyncs nor checkpoints on the event loop (off-loop-commit.ts);
+      // the caller still gets its result only once the commit is on disk, as under FULL.
+      const relaxed = runTranslated(() => relaxCommits(statements, this.#handle.db));
       const scope: TransactionScope = { handle: this.#handle, open: true };
-      const tx: SqlContext = {
-        statements,
-        run: async (work) => {
-          if (!scope.open) throw new TributaryError('INTERNAL', 'A transaction repository was used after its transaction ended');
-          return runTranslated(work);
-        },
-      };
       try {
+        runTranslated(() => statements.get('BEGIN IMMEDIATE').run());
+        const tx: SqlContext = {
+          statements,
+          run: async (work) => {
+            if (!scope.open) throw new TributaryError('INTERNAL', 'A transaction repository was used after its transaction ended');
+            return runTranslated(work);
+          },
+        };
         const result = await transactionScope.run(scope, () => fn(createRepositories(tx)));
         runTranslated(() => statements.get('COMMIT').run());
-        return result;
+        return { result, durable: relaxed?.durable ?? null };
       } catch (error) {
         this.#rollbackQuietly();
         throw error;
       } finally {
         scope.open = false;
+        if (relaxed !== null && this.#handle.db.open) runTranslated(relaxed.restore);
       }
     });
+    if (durable !== null) {
+      try {
+        await durable();
+      } catch (cause) {
+        throw new TributaryError('STORE_UNAVAILABLE', 'SQLite could not make a commit durable', { cause });
+      }
+    }
+    return result;
   }
 
   async purgeExpired(now: number): Promise<number> {

@@ -1,6 +1,7 @@
 /** Contact-detail transforms: emails, E.164 phones, domains, URLs, countries. */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { CountryCode } from 'libphonenumber-js';
+import { Metadata, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import type { CountryCode, MetadataJson, PhoneNumber } from 'libphonenumber-js/core';
+import minMetadata from 'libphonenumber-js/min/metadata';
 import type { TransformDef } from './types.ts';
 import { TransformError, arg, describe, expectString, normalizingInverse } from './types.ts';
 
@@ -24,6 +25,78 @@ export function normalizeEmail(raw: string): string {
 const PHONE_CACHE_LIMIT = 20_000;
 const phoneCache = new Map<string, string | null>();
 
+/**
+ * The min metadata (what the package's default entry uses) with every calling code
+ * shared by several countries (+1: US, CA and 23 more) narrowed to its main country.
+ * Most of a parse's time went into finding which of those countries a number belongs
+ * to, which matters here only through that country's possible lengths (the final
+ * "possible" check and whether a national prefix is stripped). A narrowed result is
+ * kept only where no such decision can differ (`narrowedIsExact`); otherwise the full
+ * metadata parses again, so `toE164` answers exactly what the full metadata answers.
+ */
+interface PhoneMetadata {
+  readonly country_calling_codes: Record<string, string[]>;
+  readonly countries: Record<string, readonly unknown[]>;
+}
+const fullMetadata = minMetadata as unknown as PhoneMetadata;
+const narrowedMetadata = {
+  ...fullMetadata,
+  country_calling_codes: Object.fromEntries(Object.entries(fullMetadata.country_calling_codes).map(([code, countries]) => [code, countries.slice(0, 1)])),
+} as unknown as MetadataJson;
+
+/** Per shared calling code: national number lengths whose "possible" answers differ between its countries. */
+const ambiguousLengths = new Map<string, Set<number>>();
+for (const [code, countries] of Object.entries(fullMetadata.country_calling_codes)) {
+  if (countries.length < 2) continue;
+  const plans = countries.map((country) => {
+    const plan = new Metadata(minMetadata as unknown as MetadataJson);
+    plan.selectNumberingPlan(country as CountryCode);
+    return plan.numberingPlan?.possibleLengths() ?? undefined;
+  });
+  // checkNumberLength: possible when listed; an incomplete number is also possible when longer than all.
+  const answers = (lengths: number[] | undefined, n: number): string => (lengths === undefined ? 'yy' : `${lengths.includes(n)}${lengths.includes(n) || n > lengths[lengths.length - 1]!}`);
+  const ambiguous = new Set<number>();
+  for (let n = 0; n <= 20; n++) if (new Set(plans.map((lengths) => answers(lengths, n))).size > 1) ambiguous.add(n);
+  if (ambiguous.size > 0) ambiguousLengths.set(code, ambiguous);
+}
+
+/** Per country: the start of a national number a parse may strip as a national prefix (null: none). */
+const prefixPatterns = new Map<string, RegExp | null>();
+function nationalPrefixOf(country: string): RegExp | null {
+  let pattern = prefixPatterns.get(country);
+  if (pattern === undefined) {
+    const plan = new Metadata(minMetadata as unknown as MetadataJson);
+    plan.selectNumberingPlan(country as CountryCode);
+    // Not in the package's types, but what its own national prefix extraction reads.
+    const source = (plan.numberingPlan as unknown as { nationalPrefixForParsing(): string | undefined } | undefined)?.nationalPrefixForParsing();
+    pattern = source ? new RegExp(`^(?:${source})`) : null;
+    prefixPatterns.set(country, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * True when the full metadata gives the same answer: the number's length is judged alike
+ * in every country of its calling code, and no national prefix can have been considered
+ * (the length of what stripping it would leave is judged by the country found for that).
+ */
+function narrowedIsExact(phone: PhoneNumber, region: string): boolean {
+  const ambiguous = ambiguousLengths.get(phone.countryCallingCode);
+  if (ambiguous === undefined) return true;
+  if (ambiguous.has(phone.nationalNumber.length)) return false;
+  const countries = fullMetadata.country_calling_codes[phone.countryCallingCode] ?? [];
+  for (const country of [countries[0], region]) {
+    if (country !== undefined && countries.includes(country) && nationalPrefixOf(country)?.test(phone.nationalNumber) === true) return false;
+  }
+  return true;
+}
+
+function parsePhone(raw: string, region: string): string | null {
+  let parsed = parsePhoneNumberFromString(raw, region as CountryCode, narrowedMetadata);
+  if (parsed && !narrowedIsExact(parsed, region)) parsed = parsePhoneNumberFromString(raw, region as CountryCode, minMetadata as unknown as MetadataJson);
+  return parsed && parsed.isPossible() ? parsed.number : null;
+}
+
 export function toE164(raw: string, region: string): string | null {
   const key = `${region}|${raw}`;
   const hit = phoneCache.get(key);
@@ -32,13 +105,12 @@ export function toE164(raw: string, region: string): string | null {
   // that stack trace is never seen, and capturing it was a third or more of the cost.
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
-  let parsed;
+  let result;
   try {
-    parsed = parsePhoneNumberFromString(raw, region as CountryCode);
+    result = parsePhone(raw, region);
   } finally {
     Error.stackTraceLimit = limit;
   }
-  const result = parsed && parsed.isPossible() ? parsed.number : null;
   if (phoneCache.size >= PHONE_CACHE_LIMIT) phoneCache.clear();
   phoneCache.set(key, result);
   return result;

@@ -152,6 +152,28 @@ export function formatInstant(epochMs: number, zone: string): string {
   return `${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+/** A UTC millisecond timestamp as providers send it (Salesforce: `2024-01-15T10:30:00.000+0000`). */
+const UTC_MS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}(?:Z|[+-]00:?00)$/;
+const digits2 = (s: string, at: number): number => (s.charCodeAt(at) - 48) * 10 + s.charCodeAt(at + 1) - 48;
+
+/**
+ * What `datetime` to UTC gives for a time already in that shape with every part in
+ * range, without parsing it into a Date and formatting it back (the ingest hot path:
+ * every record carries two); null for anything else, which takes the general path.
+ */
+function utcAsIs(value: string): string | null {
+  if (!UTC_MS.test(value)) return null;
+  const y = Number(value.slice(0, 4));
+  const mo = digits2(value, 5);
+  const d = digits2(value, 8);
+  const days = mo === 2 ? (isLeap(y) ? 29 : 28) : MONTH_31.has(mo) ? 31 : 30;
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days) return null;
+  if (digits2(value, 11) > 23 || digits2(value, 14) > 59 || digits2(value, 17) > 59) return null;
+  return value.length === 24 && value.endsWith('Z') ? value : `${value.slice(0, 23)}Z`;
+}
+const MONTH_31 = new Set([1, 3, 5, 7, 8, 10, 12]);
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
 function instantOf(value: unknown, zone: string): number {
   const t = parseTime(value, zone);
   if (t.kind === 'instant') return t.epochMs;
@@ -171,7 +193,7 @@ export const DATE_TRANSFORMS: readonly TransformDef[] = [
     make: (args) => {
       const out = arg(args, 0, 'UTC');
       const inputZone = arg<string | null>(args, 1, null);
-      return (v, ctx) => formatInstant(instantOf(v, inputZone ?? ctx.timeZone), out);
+      return (v, ctx) => (out === 'UTC' && typeof v === 'string' ? utcAsIs(v) : null) ?? formatInstant(instantOf(v, inputZone ?? ctx.timeZone), out);
     },
     inverse: normalizingInverse,
   },

@@ -8,7 +8,7 @@
 import { DEFAULT_RULES, linkRecords } from '../../dedup/index.ts';
 import type { DedupRecord, DedupRules } from '../../dedup/index.ts';
 import type { Repositories } from '../../ports/store.ts';
-import { DEDUP_ENTITY_TYPES, matchKeysOf } from './match-keys.ts';
+import { DEDUP_ENTITY_TYPES, computeMatchKeys, type MatchKeys } from './match-keys.ts';
 
 /** The integration's `dedupRules`, resolved: `{ enabled?: false, person?: DedupRules, organization?: DedupRules }`. */
 export interface DedupSettings {
@@ -40,9 +40,15 @@ export type DedupDecision =
   | { readonly kind: 'link'; readonly entityId: string; readonly score: number; readonly reason: string }
   | { readonly kind: 'review'; readonly candidateId: string; readonly score: number };
 
-/** Decisions for the new entities that matched; absent ones become new entities. */
+/** Match keys computed for a new entity, by its ref, with the fields object they were computed from. */
+export type ComputedKeys = Map<string, { readonly fields: Record<string, unknown>; readonly keys: MatchKeys }>;
+
+/**
+ * Decisions for the new entities that matched; absent ones become new entities. The
+ * keys it computes are added to `computed` when given (the page plan reuses them).
+ */
 export async function decideMatches(
-  tx: Repositories, tenantId: string, connectionId: string, items: readonly NewEntity[], settings: DedupSettings,
+  tx: Repositories, tenantId: string, connectionId: string, items: readonly NewEntity[], settings: DedupSettings, computed?: ComputedKeys,
 ): Promise<Map<string, DedupDecision>> {
   const decisions = new Map<string, DedupDecision>();
   if (!settings.enabled) return decisions;
@@ -56,7 +62,12 @@ export async function decideMatches(
   }
   for (const group of groups.values()) {
     const { entityType, object } = group[0]!;
-    const keysOf = new Map(group.map((item) => [item.ref, matchKeysOf(entityType, item.fields)]));
+    const keysOf = new Map<string, MatchKeys>();
+    for (const item of group) {
+      const keys = computeMatchKeys(entityType, item.fields);
+      keysOf.set(item.ref, keys);
+      computed?.set(item.ref, { fields: item.fields, keys });
+    }
     const exactKeys = [...new Set([...keysOf.values()].flatMap((k) => k.exact))];
     const exactHits = groupHits(await tx.entities.findByMatchKeys(tenantId, entityType, exactKeys, connectionId, object));
     // No hit (always so for a tenant's first source): every item goes on, without a look at each.

@@ -28,13 +28,14 @@ const cache = new WeakMap<object, MatchKeys>();
 export function matchKeysOf(entityType: string, fields: Record<string, unknown>): MatchKeys {
   let keys = cache.get(fields);
   if (keys === undefined) {
-    keys = computeKeys(entityType, fields);
+    keys = computeMatchKeys(entityType, fields);
     cache.set(fields, keys);
   }
   return keys;
 }
 
-function computeKeys(entityType: string, fields: Record<string, unknown>): MatchKeys {
+/** The same, not remembered: for callers that hold the keys themselves (the pull writer, per page). */
+export function computeMatchKeys(entityType: string, fields: Record<string, unknown>): MatchKeys {
   const exact: string[] = [];
   const block: string[] = [];
   if (entityType === 'person') {

@@ -26,9 +26,9 @@ import { newId } from '../../domain/ids.ts';
 import type { DedupReview } from '../../domain/review.ts';
 import { planLinkLineage, type Edge } from '../entities/merge-plan.ts';
 import type { EntityWriteBatch, LinkedEntity } from '../../ports/store.ts';
-import type { DedupDecision } from './dedup-match.ts';
+import type { ComputedKeys, DedupDecision } from './dedup-match.ts';
 import type { ConflictStep, Reconciled } from './conflict-step.ts';
-import { DEDUP_ENTITY_TYPES, matchKeysOf } from './match-keys.ts';
+import { DEDUP_ENTITY_TYPES, computeMatchKeys } from './match-keys.ts';
 import { orderedId } from './ordered-id.ts';
 
 export const refKey = (object: string, externalId: string): string => `${object}\u0000${externalId}`;
@@ -88,6 +88,8 @@ export interface PlanContext {
   readonly decisions: Map<string, DedupDecision>;
   /** Entities that dedup decisions point at, by id. */
   readonly matched: Map<string, LinkedEntity['entity']>;
+  /** Match keys dedup already computed for new entities, by ref (used when the fields object is the same). */
+  readonly matchKeys?: ComputedKeys;
   /** Three-way conflict handling for entities changed since their link's base (conflict-step.ts); absent: sources overwrite. */
   readonly conflicts?: ConflictStep;
 }
@@ -337,7 +339,8 @@ export class PagePlan {
     link.dirty = true;
     if (DEDUP_ENTITY_TYPES.has(entity.type)) {
       // A new entity holds exactly the mapped fields: their keys are known from dedup.
-      const keys = matchKeysOf(entity.type, entity.shared ? entity.fields : { ...entity.fields });
+      const known = entity.shared ? this.#ctx.matchKeys?.get(refKey(mapped.object, mapped.externalId)) : undefined;
+      const keys = known !== undefined && known.fields === entity.fields ? known.keys : computeMatchKeys(entity.type, entity.fields);
       for (const key of [...keys.exact, ...keys.block]) {
         this.#keys.set(`${entity.id}\u0000${key}\u0000${mapped.object}`, { entityType: entity.type, key, connectionId: this.#ctx.connectionId, object: mapped.object, entityId: entity.id });
       }

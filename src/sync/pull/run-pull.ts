@@ -134,13 +134,15 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
     batch = emptyBatch();
     const seen = records + b.seen;
     const pageNumber = pages + b.pages;
-    if (fullResync) await deletions?.markSeen(b.mapped, iso());
+    // As of this batch: the loop reads on while the batch commits (see `writing`).
+    const resync = fullResync;
+    if (resync) await deletions?.markSeen(b.mapped, iso());
     await writePage(store, {
       tenantId, connectionId, integrationId, runId: existing.id, at: iso(), primaryObject, records: b.mapped,
       deletions: b.deletions, recordErrors: b.errors, dedup, conflicts, propagate, cursor: b.cursor,
       progress: (pageCounts) => {
         counts = addCounts(counts, pageCounts, b.failed);
-        return { recordsSoFar: seen, pages: pageNumber, totalEstimate, checkpoint: b.done ? null : b.cursor, counts, fullResync, fence };
+        return { recordsSoFar: seen, pages: pageNumber, totalEstimate, checkpoint: b.done ? null : b.cursor, counts, fullResync: resync, fence };
       },
     });
     records = seen;
@@ -148,18 +150,41 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
   };
 
   const readOptions = options.pageSize === undefined ? {} : { pageSize: options.pageSize };
+  // A function of its own: its loop's iterator (and with it the page) dies when it returns.
+  const mapRecords = (records: ChangePage['records'], into: Batch): void => {
+    const at = iso();
+    const expiresAt = new Date(clock.now() + retention.runRetentionMs).toISOString();
+    for (const record of records) {
+      const result = mapping.apply(record.data, options.mappingContext);
+      if (result.failed) {
+        into.failed += 1;
+        const issues = result.errors.length > 0 ? result.errors : [{ field: '', reason: 'the record could not be mapped' }];
+        for (const issue of issues) into.errors.push({ runId: existing.id, tenantId, externalId: record.id, field: issue.field || null, reason: issue.reason, at, expiresAt });
+      } else {
+        into.mapped.push({ recordId: record.id, result, modifiedAt: record.modifiedAt });
+      }
+    }
+  };
   // The next page is requested as soon as this one is in, so that the provider (and the
   // network) work while this page is mapped and written. It is read from a copy of the
   // cursor (this page's is committed later), and dropped unused when the loop stops.
   let ahead: Promise<ChangePage> | null = null;
+  const nextPage = (): Promise<ChangePage> => {
+    const pending = ahead ?? object.readPage(ctx, cursor, readOptions);
+    ahead = null;
+    return pending;
+  };
+  // The batch being committed. What its commit waits for (the disk, SqliteStore; the
+  // database server, PostgreSQL) overlaps the mapping of the next page. One batch at a
+  // time: the next starts only after this one is durable, the run ends only after the
+  // last one is, and an error ends the loop only once it settled.
+  let writing: Promise<void> | null = null;
   try {
     for (;;) {
       if (options.signal?.aborted) throw new TributaryError('SHUTTING_DOWN', 'The run was stopped; it resumes from its last committed page');
       let page;
       try {
-        const pending: Promise<ChangePage> = ahead ?? object.readPage(ctx, cursor, readOptions);
-        ahead = null;
-        page = await pending;
+        page = await nextPage();
         if (!page.done) {
           ahead = object.readPage(ctx, structuredClone(page.cursor), readOptions);
           ahead.catch(() => undefined); // awaited, and its error handled, by the next turn
@@ -173,18 +198,7 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
         batch = emptyBatch();
         continue;
       }
-      const at = iso();
-      const expiresAt = new Date(clock.now() + retention.runRetentionMs).toISOString();
-      for (const record of page.records) {
-        const result = mapping.apply(record.data, options.mappingContext);
-        if (result.failed) {
-          batch.failed += 1;
-          const issues = result.errors.length > 0 ? result.errors : [{ field: '', reason: 'the record could not be mapped' }];
-          for (const issue of issues) batch.errors.push({ runId: existing.id, tenantId, externalId: record.id, field: issue.field || null, reason: issue.reason, at, expiresAt });
-        } else {
-          batch.mapped.push({ recordId: record.id, result, modifiedAt: record.modifiedAt });
-        }
-      }
+      mapRecords(page.records, batch);
       for (const deletion of page.deletions) batch.deletions.push(deletion.id);
       if (page.total !== undefined && totalEstimate === null) totalEstimate = page.total;
       batch.seen += page.records.length + page.deletions.length;
@@ -192,10 +206,21 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
       batch.cursor = page.cursor;
       batch.done = page.done;
       cursor = page.cursor;
-      if (page.done || batch.seen >= commitEvery) await commit();
-      if (page.done) break;
+      // Dropped here, not kept alive with its raw records while the previous batch commits
+      // (every collection meanwhile would copy them).
+      const last = page.done;
+      page = undefined;
+      if (last || batch.seen >= commitEvery) {
+        await writing;
+        writing = commit();
+        writing.catch(() => undefined); // awaited, and its error handled, by the next turn or after the loop
+      }
+      if (last) break;
     }
+    await writing;
   } catch (error) {
+    // A batch still being committed settles first: `pages` must say whether it landed.
+    await writing?.catch(() => undefined);
     const stored = toStoredError(error);
     if (categoryOf(error) === 'transient' || categoryOf(error) === 'rate_limit') {
       await store.runs.setStatus(tenantId, existing.id, 'retrying', stored, fence);

@@ -9,7 +9,7 @@
 import type { MappingResult } from '../../domain/mapping.ts';
 import type { RunRecordError } from '../../domain/sync-run.ts';
 import type { LinkKey, LinkedEntity, RunCounts, RunProgress, Store } from '../../ports/store.ts';
-import { decideMatches, type DedupSettings, type NewEntity } from './dedup-match.ts';
+import { decideMatches, type ComputedKeys, type DedupSettings, type NewEntity } from './dedup-match.ts';
 import { PagePlan, refKey, type RecordCounts } from './page-plan.ts';
 import { ConflictStep, type ConflictSettings } from './conflict-step.ts';
 import { withPropagation } from '../push/propagate.ts';
@@ -75,11 +75,12 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
         if (!e.deleted && !links.has(ref) && !fresh.has(ref)) fresh.set(ref, { ref, entityType: e.entityType, object: e.object, fields: e.fields });
       }
     }
-    const decisions = await decideMatches(tx, tenantId, connectionId, [...fresh.values()], page.dedup);
+    const matchKeys: ComputedKeys = new Map();
+    const decisions = await decideMatches(tx, tenantId, connectionId, [...fresh.values()], page.dedup, matchKeys);
     const matchedIds = [...new Set([...decisions.values()].flatMap((d) => (d.kind === 'link' ? [d.entityId] : [])))];
     const matched = new Map((await tx.entities.getMany(tenantId, matchedIds)).map((e) => [e.id, e]));
 
-    const plan = new PagePlan({ tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at, links, decisions, matched, conflicts });
+    const plan = new PagePlan({ tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at, links, decisions, matched, matchKeys, conflicts });
     // Deletions first: a provider reads them before the records (Salesforce's getDeleted
     // window precedes its query), so a record in the same page is the newer news.
     if (page.deletions.length > 0) {

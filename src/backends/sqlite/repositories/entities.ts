@@ -28,9 +28,11 @@ const { toEntity, toLink, toLinked, toChange, toReview } = entityRowMappers(SQLI
 
 const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at, l.remote_modified_at,
   e.id, e.tenant_id, e.type, e.fields, e.version, e.created_at, e.updated_at, e.deleted_at, e.merged_into`;
-// json_each drives the join (CROSS JOIN fixes the order), each key one lookup on the UNIQUE index.
-const FIND_LINKS = `${LINKED_SELECT} FROM json_each(@keys) AS k
-  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = json_extract(k.value, '$[0]') AND l.external_id = json_extract(k.value, '$[1]')
+// One statement per object (a page names one or two): json_each of plain ids drives the
+// join (CROSS JOIN fixes the order), each id one lookup on the UNIQUE index, with no JSON
+// to take apart per key.
+const FIND_LINKS = `${LINKED_SELECT} FROM json_each(@ids) AS k
+  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value
   JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId`;
 const FIND_BY_RECORD = `${LINKED_SELECT} FROM json_each(@ids) AS k
   CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.record_id = k.value
@@ -63,8 +65,20 @@ export class SqliteEntityRepository implements EntityRepository {
 
   findLinks(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkedEntity[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    const json = toJson(keys.map((k) => [k.object, k.externalId]));
-    return this.#sql.run(() => this.#sql.statements.get<LinkedRow>(FIND_LINKS).all({ keys: json, connectionId, tenantId }).map(toLinked));
+    const byObject = new Map<string, string[]>();
+    for (const { object, externalId } of keys) {
+      const ids = byObject.get(object);
+      if (ids) ids.push(externalId);
+      else byObject.set(object, [externalId]);
+    }
+    return this.#sql.run(() => {
+      const statement = this.#sql.statements.get<LinkedRow>(FIND_LINKS);
+      const found: LinkedEntity[] = [];
+      for (const [object, ids] of byObject) {
+        for (const row of statement.all({ ids: toJson(ids), object, connectionId, tenantId })) found.push(toLinked(row));
+      }
+      return found;
+    });
   }
 
   findLinksByRecordId(tenantId: string, connectionId: string, object: string, recordIds: readonly string[]): Promise<LinkedEntity[]> {
