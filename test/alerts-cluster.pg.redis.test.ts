@@ -13,6 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../sandbox/index.ts';
 import { ManualClock } from '../src/backends/memory/clock.ts';
+import { deleteKeysWithPrefix } from '../src/backends/redis/job-queue-keys.ts';
 import { runNotifier, type RunningNotifier } from '../src/notifications/index.ts';
 import type { PrometheusMetrics } from '../src/observability/index.ts';
 import { startOperatorAlerts } from '../src/runtime/alerts-wiring.ts';
@@ -76,12 +77,7 @@ afterAll(async () => {
   await setup.end();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/backends/memory/clock.ts';
 import { connectRedis } from '../src/backends/redis/client.ts';
+import { deleteKeysWithPrefix } from '../src/backends/redis/job-queue-keys.ts';
 import { RedisRateLimitBackend } from '../src/backends/redis/rate-limit-backend.ts';
 import { openSqlite } from '../src/backends/sqlite/database.ts';
 import { SqliteStore } from '../src/backends/sqlite/store.ts';
@@ -47,14 +48,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const limiter of limiters) limiter.close();
   const [first] = clients;
-  if (first !== undefined) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await first.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await first.del(...keys);
-    } while (cursor !== '0');
-  }
+  if (first !== undefined) await deleteKeysWithPrefix(first, prefix);
   for (const client of clients) client.disconnect();
   await store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { deleteKeysWithPrefix } from '../../src/backends/redis/job-queue-keys.ts';
 import { buildPlatform, type Platform } from '../../src/runtime/compose.ts';
 import { resolveConfig, type TributaryOptions } from '../../src/runtime/config/index.ts';
 import { connectDemoProvider } from '../../src/runtime/demo/demo-connections.ts';
@@ -224,12 +225,7 @@ async function waitForBanner(cli: CliProcess, timeoutMs = 60_000): Promise<void>
 async function deletePrefix(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

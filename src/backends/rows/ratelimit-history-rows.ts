@@ -40,3 +40,12 @@ export function toRateLimitSample(row: RateLimitSampleRow): RateLimitSample {
     expiresAt: row.expires_at,
   };
 }
+
+/** The list filters that are plain equality on one column: (filter field, column). */
+export const RATE_LIMIT_SAMPLE_EQUALS = [
+  ['tenantId', 'tenant_id'],
+  ['connectionId', 'connection_id'],
+  ['provider', 'provider'],
+  ['level', 'level'],
+  ['key', 'counter_key'],
+] as const;

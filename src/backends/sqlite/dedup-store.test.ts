@@ -1,18 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runDedupStoreContract } from '../../ports/contracts/dedup-store.contract.ts';
-import { openSqlite } from './database.ts';
-import { SqliteStore } from './store.ts';
+import { tempSqliteStore } from './temp-store.ts';
 
-runDedupStoreContract('SqliteStore', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-dedup-store-'));
-  const store = new SqliteStore(openSqlite({ path: join(dir, 'db.sqlite') }), { clock: { now: () => Date.parse('2026-01-01T00:00:00.000Z') } });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+runDedupStoreContract('SqliteStore', () => tempSqliteStore('dedup-store'));

@@ -1,20 +1,11 @@
 import type { Page, RateLimitHistoryFilter, RateLimitHistoryRepository, RateLimitSample } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
-import { RATE_LIMIT_SAMPLE_COLUMNS, rateLimitSampleValues, toRateLimitSample, type RateLimitSampleRow } from '../../rows/ratelimit-history-rows.ts';
+import { RATE_LIMIT_SAMPLE_COLUMNS, RATE_LIMIT_SAMPLE_EQUALS as EQUALS, rateLimitSampleValues, toRateLimitSample, type RateLimitSampleRow } from '../../rows/ratelimit-history-rows.ts';
 import type { PgContext, PgRow } from '../sql.ts';
 
 type SampleDbRow = RateLimitSampleRow & PgRow;
 
 const COLUMN_COUNT = RATE_LIMIT_SAMPLE_COLUMNS.split(',').length;
-
-/** Filters that are plain equality on one column. */
-const EQUALS = [
-  ['tenantId', 'tenant_id'],
-  ['connectionId', 'connection_id'],
-  ['provider', 'provider'],
-  ['level', 'level'],
-  ['key', 'counter_key'],
-] as const;
 
 /**
  * Rate-limit usage samples in PostgreSQL: one multi-row INSERT ... ON CONFLICT DO NOTHING

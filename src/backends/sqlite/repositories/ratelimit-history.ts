@@ -1,18 +1,9 @@
 import type { Page, RateLimitHistoryFilter, RateLimitHistoryRepository, RateLimitSample } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
-import { RATE_LIMIT_SAMPLE_COLUMNS, rateLimitSampleValues, toRateLimitSample, type RateLimitSampleRow } from '../../rows/ratelimit-history-rows.ts';
+import { RATE_LIMIT_SAMPLE_COLUMNS, RATE_LIMIT_SAMPLE_EQUALS as EQUALS, rateLimitSampleValues, toRateLimitSample, type RateLimitSampleRow } from '../../rows/ratelimit-history-rows.ts';
 import type { SqlContext } from '../store-sql.ts';
 
 const INSERT = `INSERT OR IGNORE INTO ratelimit_history (${RATE_LIMIT_SAMPLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** Filters that are plain equality on one column. */
-const EQUALS = [
-  ['tenantId', 'tenant_id'],
-  ['connectionId', 'connection_id'],
-  ['provider', 'provider'],
-  ['level', 'level'],
-  ['key', 'counter_key'],
-] as const;
 
 /**
  * Rate-limit usage samples in SQLite: INSERT OR IGNORE on the (counter_key, at) key makes
