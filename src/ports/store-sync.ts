@@ -105,6 +105,14 @@ export interface EntityWriteBatch {
   readonly merges?: readonly MergeLineage[];
 }
 
+/**
+ * A write batch with nothing in it but `parts`: every list empty unless given. The one
+ * place that spells out the batch's lists, so a list added later needs no edit at each writer.
+ */
+export function entityWriteBatch(tenantId: string, at: string, parts: Partial<Omit<EntityWriteBatch, 'tenantId' | 'at'>> = {}): EntityWriteBatch {
+  return { tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [], changes: [], matchKeys: [], reviews: [], ...parts };
+}
+
 export interface EntityFilter extends PageRequest {
   type?: string;
   /** Entities with a link through a connection of this provider. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DedupReview } from '../../domain/review.ts';
 import type { EntityWriteBatch, Store } from '../store.ts';
+import { entityWriteBatch } from '../store-sync.ts';
 
 /**
  * The dedup-decision and deletion-inference repositories of the Store port (review queue,
@@ -14,9 +15,7 @@ export function runDedupStoreContract(name: string, create: () => Promise<{ stor
     const T0 = Date.parse('2026-01-01T00:00:00.000Z');
     const iso = (ms: number): string => new Date(T0 + ms).toISOString();
 
-    const batch = (tenantId: string, extra: Partial<EntityWriteBatch>): EntityWriteBatch => ({
-      tenantId, at: iso(1), entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [], changes: [], matchKeys: [], reviews: [], ...extra,
-    });
+    const batch = (tenantId: string, extra: Partial<EntityWriteBatch>): EntityWriteBatch => ({ ...entityWriteBatch(tenantId, iso(1)), ...extra });
     const review = (id: string, tenantId: string, entityIds: [string, string], createdAt = iso(1)): DedupReview => ({
       id, tenantId, status: 'open', payload: { entityType: 'person', entityIds, score: 0.7 }, resolution: null, createdAt, resolvedAt: null,
     });

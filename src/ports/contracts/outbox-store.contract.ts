@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EntityWriteBatch, Store } from '../store.ts';
+import { entityWriteBatch } from '../store-sync.ts';
 
 /**
  * The outbox repository of the Store port (push intake, link push bookkeeping, the
@@ -13,9 +14,7 @@ export function runOutboxStoreContract(name: string, create: () => Promise<{ sto
     const T0 = Date.parse('2026-01-01T00:00:00.000Z');
     const iso = (ms: number): string => new Date(T0 + ms).toISOString();
 
-    const batch = (tenantId: string, at: string, extra: Partial<EntityWriteBatch>): EntityWriteBatch => ({
-      tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [], changes: [], matchKeys: [], reviews: [], ...extra,
-    });
+    const batch = (tenantId: string, at: string, extra: Partial<EntityWriteBatch>): EntityWriteBatch => ({ ...entityWriteBatch(tenantId, at), ...extra });
     const change = (op: string) => ({ op, fields: { phone: '+15550100' }, version: 2, source: { kind: 'api' } });
 
     beforeEach(async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Integration } from '../../domain/integration.ts';
 import type { EntityWriteBatch, Store } from '../store.ts';
+import { entityWriteBatch } from '../store-sync.ts';
 
 /**
  * The sync repositories of the Store port (integrations with their schedule, the entity
@@ -20,9 +21,7 @@ export function runSyncStoreContract(name: string, create: () => Promise<{ store
       cursor: null, cursorUpdatedAt: null, createdAt: iso(0), updatedAt: iso(0), ...extra,
     });
 
-    const batch = (extra: Partial<EntityWriteBatch>): EntityWriteBatch => ({
-      tenantId: 'ten_a', at: iso(1), entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [], changes: [], matchKeys: [], reviews: [], ...extra,
-    });
+    const batch = (extra: Partial<EntityWriteBatch>): EntityWriteBatch => ({ ...entityWriteBatch('ten_a', iso(1)), ...extra });
 
     const link = (id: string, entityId: string, externalId: string, connectionId = 'con_ten_a', extra: Record<string, unknown> = {}) => ({
       id, entityId, connectionId, integrationId: null, object: 'Contact', externalId, recordId: externalId, remoteVersion: 'v1', baseSnapshot: { a: 1 }, tombstonedAt: null, ...extra,

@@ -10,6 +10,7 @@ import { newId } from '../../domain/ids.ts';
 import type { Actor } from '../../domain/tenancy.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Page, PageRequest, Repositories, Store } from '../../ports/store.ts';
+import { entityWriteBatch } from '../../ports/store-sync.ts';
 import { asMergeSnapshot, isLinkSnapshot, planLinkUndo, planMerge, planUndo, type LinkSnapshot, type MatchKey } from './merge-plan.ts';
 
 /** Who acts, under which request: what the audit log records (the runtime's ActionContext fits). */
@@ -179,10 +180,7 @@ function notFound(entityId: string): TributaryError {
 }
 
 function batch(tenantId: string, at: string, parts: { matchKeys?: Parameters<Repositories['entities']['applyBatch']>[0]['matchKeys']; changes: { entityId: string; change: Record<string, unknown> }[] }) {
-  return {
-    tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [],
-    relationships: [], changes: parts.changes, matchKeys: parts.matchKeys ?? [], reviews: [],
-  };
+  return entityWriteBatch(tenantId, at, { changes: parts.changes, matchKeys: parts.matchKeys ?? [] });
 }
 
 function keysFor(keys: readonly MatchKey[], entityId: string, connectionId: string, object: string) {

@@ -23,6 +23,7 @@ import type { Integration, SyncDirection } from '../../domain/integration.ts';
 import type { MappingDocument } from '../../domain/mapping.ts';
 import type { ConflictReview } from '../../domain/review.ts';
 import type { LinkedEntity, Repositories } from '../../ports/store.ts';
+import { entityWriteBatch } from '../../ports/store-sync.ts';
 import { OUTBOX_ID_PREFIX } from '../push/job.ts';
 import { orderedId } from './ordered-id.ts';
 import { deepEqual, parseConflictPolicy, resolve, type FieldEquals, type FieldPatch, type ResolverRegistry } from '../conflicts/index.ts';
@@ -281,9 +282,7 @@ export class ConflictStep {
       // The entity already holds these values (no feed entry, so no propagation row): this row makes the push happen.
       const source = { kind: 'conflict', integrationId: this.#o.integrationId, runId: this.#o.runId };
       const outbox = [...this.#outgoing].map(([entityId, fields]) => ({ id: orderedId(OUTBOX_ID_PREFIX), entityId, change: { op: 'update', fields, source } }));
-      await tx.entities.applyBatch({
-        tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [], changes: [], matchKeys: [], reviews: [], outbox,
-      });
+      await tx.entities.applyBatch(entityWriteBatch(tenantId, at, { outbox }));
     }
     for (const [id, payload] of this.#replaced) await tx.conflicts.replaceOpen(tenantId, id, payload);
     for (const [id, resolution] of this.#closed) {

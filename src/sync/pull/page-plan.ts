@@ -26,6 +26,7 @@ import { newId } from '../../domain/ids.ts';
 import type { DedupReview } from '../../domain/review.ts';
 import { planLinkLineage, type Edge } from '../entities/merge-plan.ts';
 import type { EntityWriteBatch, LinkedEntity } from '../../ports/store.ts';
+import { entityWriteBatch } from '../../ports/store-sync.ts';
 import type { ComputedKeys, DedupDecision } from './dedup-match.ts';
 import type { ConflictStep, Reconciled } from './conflict-step.ts';
 import { DEDUP_ENTITY_TYPES, computeMatchKeys } from './match-keys.ts';
@@ -208,12 +209,12 @@ export class PagePlan {
       const entity = this.#entities.get(id);
       if (entity && (storedLiveLinks.get(id) ?? 0) + (delta.get(id) ?? 0) <= 0 && entity.deletedAt === null) entity.deletedAt = at;
     }
-    const batch: { -readonly [K in keyof EntityWriteBatch]: EntityWriteBatch[K] } = {
-      tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], linkUpdates: [], relationships: [...this.#relationships.values()],
+    const batch: { -readonly [K in keyof EntityWriteBatch]: EntityWriteBatch[K] } = entityWriteBatch(tenantId, at, {
+      relationships: [...this.#relationships.values()],
       // Sorted, so that inserts into the key index walk it in order (fewer page visits).
-      changes: [], matchKeys: [...this.#keys.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), reviews: this.#reviews,
+      matchKeys: [...this.#keys.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), reviews: this.#reviews,
       ...(this.#merges.length > 0 ? { merges: this.#merges } : {}),
-    };
+    });
     const inserts = batch.entityInserts as { id: string; type: string; fields: Record<string, unknown> }[];
     const updates = batch.entityUpdates as { id: string; fields: Record<string, unknown>; version: number; deletedAt: string | null }[];
     const changes = batch.changes as { entityId: string; change: Record<string, unknown> }[];

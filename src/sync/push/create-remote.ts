@@ -19,6 +19,7 @@ import type { Entity } from '../../domain/entity.ts';
 import type { Integration } from '../../domain/integration.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Store } from '../../ports/store.ts';
+import { entityWriteBatch } from '../../ports/store-sync.ts';
 import type { ObjectDefinition, ProviderContext } from '../../providers/provider.ts';
 import { pushedHash } from '../conflicts/index.ts';
 import { orderedId } from '../pull/ordered-id.ts';
@@ -65,13 +66,12 @@ export async function createRemote(push: RemoteCreate, entity: Entity): Promise<
   const now = at();
   const synced = Object.fromEntries([...mapping.writable.keys()].filter((f) => f in view.fields).map((f) => [f, view.fields[f]]));
   await store.transaction(async (tx) => {
-    await tx.entities.applyBatch({
-      tenantId: entity.tenantId, at: now, entityInserts: [], entityUpdates: [], relationships: [], changes: [], matchKeys: [], reviews: [], linkUpdates: [],
+    await tx.entities.applyBatch(entityWriteBatch(entity.tenantId, now, {
       linkInserts: [{
         id: linkId, entityId: entity.id, connectionId: push.connectionId, integrationId: integration.id, object: mapping.object, externalId: view.externalId,
         recordId: record.id, remoteVersion: view.version, baseSnapshot: baseAfterPush(mapping, view.fields, null), tombstonedAt: null,
       }],
-    });
+    }));
     await tx.outbox.recordPush(entity.tenantId, linkId, { remoteVersion: view.version, baseSnapshot: baseAfterPush(mapping, view.fields, null), pushedHash: pushedHash(synced), at: now });
     await tx.outbox.endCreate(entity.tenantId, entity.id, integration.id);
   });

@@ -30,6 +30,7 @@ import type { Job, JobHandler } from '../../ports/job-queue.ts';
 import type { Locks } from '../../ports/locks.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { OutboxRow, PushTarget, Store } from '../../ports/store.ts';
+import { entityWriteBatch } from '../../ports/store-sync.ts';
 import type { ObjectDefinition, Provider, ProviderContext } from '../../providers/provider.ts';
 import { parseConflictPolicy, type ConflictPolicy, type ResolverRegistry } from '../conflicts/index.ts';
 import { mappingOf, objectOf } from '../worker/inbound.ts';
@@ -172,10 +173,9 @@ async function deleteRemote(deps: OutboundDeps, env: PushEnv, target: PushTarget
   if (!env.object.delete) throw new TributaryError('PROVIDER_REJECTED', `${env.provider.label} ${env.object.name} cannot be deleted through its API`);
   await env.object.delete(env.ctx, target.recordId ?? target.externalId);
   const at = new Date(deps.clock.now()).toISOString();
-  await deps.store.entities.applyBatch({
-    tenantId: row.tenantId, at, entityInserts: [], entityUpdates: [], linkInserts: [], relationships: [], changes: [], matchKeys: [], reviews: [],
+  await deps.store.entities.applyBatch(entityWriteBatch(row.tenantId, at, {
     linkUpdates: [{ id: target.linkId, recordId: target.recordId, remoteVersion: target.remoteVersion, baseSnapshot: target.baseSnapshot, tombstonedAt: at }],
-  });
+  }));
   return { integrationId: env.integration.id, externalId: target.externalId };
 }
 

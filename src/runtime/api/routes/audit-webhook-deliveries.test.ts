@@ -1,7 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry } from '../../../domain/tenancy.ts';
 import { startTempPlatform, type TempPlatform } from '../../testing/temp-platform.ts';
+import { deliverStandardWebhook } from '../../../../test/fixtures/standard-webhook-delivery.ts';
+import { twoTenants } from '../../../../test/fixtures/two-tenants.ts';
 
 const ADMIN_KEY = 'admin-key-for-audit-delivery-tests-0123456';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
@@ -19,17 +20,8 @@ let keyA: string;
 let keyB: string;
 let registrationId: string;
 
-/** A Standard Webhooks delivery signed as a sender would (standard-webhooks.ts). */
-async function deliver(id: string, body: object, secret = SECRET) {
-  const raw = JSON.stringify(body);
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${raw}`).digest('base64');
-  return t.app.inject({
-    method: 'POST', url: `/webhooks/${registrationId}/events`, payload: raw,
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
-  });
-}
+/** A Standard Webhooks delivery signed as a sender would. */
+const deliver = (id: string, body: object, secret = SECRET) => deliverStandardWebhook(t, registrationId, id, body, secret);
 
 async function get(query: string, headers: Record<string, string> = bearer(keyA)) {
   return t.app.inject({ method: 'GET', url: `/v1/audit?kind=webhook_delivery&${query}`, headers });
@@ -43,12 +35,7 @@ async function list(query: string, headers: Record<string, string> = bearer(keyA
 
 beforeAll(async () => {
   t = await startTempPlatform({ adminKey: ADMIN_KEY, logLevel: 'silent' });
-  const create = async (name: string) => (await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: admin, payload: { name } })).json<{ id: string }>().id;
-  const key = async (tenantId: string) => (await t.app.inject({ method: 'POST', url: `/v1/tenants/${tenantId}/api-keys`, headers: admin, payload: { name: 'ops' } })).json<{ key: string }>().key;
-  tenantA = await create('Acme');
-  const tenantB = await create('Globex');
-  keyA = await key(tenantA);
-  keyB = await key(tenantB);
+  ({ tenant: { id: tenantA }, key: keyA, otherKey: keyB } = await twoTenants(t));
   const at = new Date().toISOString();
   await t.platform.services.store.connections.insert({ id: 'con_notion', tenantId: tenantA, provider: 'notion', name: 'notion', status: 'active', baseUrl: null, account: {}, credentialId: null, createdAt: at, updatedAt: at });
   const registered = await t.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(keyA), payload: { connectionId: 'con_notion', scheme: 'standard', config: { signingSecret: SECRET } } });
