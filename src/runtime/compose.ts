@@ -99,7 +99,8 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
   // Counters in this process (embedded) or in Redis shared by every process (cluster).
   const rateLimiter = new RateLimiter({ backend: backends.rateLimits, clock, random: Math.random, events: rateLimitEvents });
   // Scrape-time gauges: the queue's stats and the limiter's counters.
-  metrics.watch({ queues: queue, rateLimits: new RateLimitAdmin(rateLimiter, clock) });
+  const rateLimits = new RateLimitAdmin(rateLimiter, clock);
+  metrics.watch({ queues: queue, rateLimits });
   let webhookReceiver: WebhookReceiver | null = null;
   let alerts: { stop(): Promise<void> } | null = null;
   let closed: Promise<void> | null = null;
@@ -166,8 +167,8 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
       credentials,
       connections,
       rateLimiter,
-      rateLimits: new RateLimitAdmin(rateLimiter, clock),
-      rateLimitHistory: new RateLimitHistorySampler({ admin: new RateLimitAdmin(rateLimiter, clock), history: store.rateLimitHistory, clock, ...config.rateLimitHistory }),
+      rateLimits,
+      rateLimitHistory: new RateLimitHistorySampler({ admin: rateLimits, history: store.rateLimitHistory, clock, ...config.rateLimitHistory }),
       webhookReceiver,
       webhookRegistrations,
       // A manual run's enqueue roots its trace (`integration.sync` span, `manual_…` correlation id).
