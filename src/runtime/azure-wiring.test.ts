@@ -25,11 +25,11 @@ describe('Azure mode configuration', () => {
     expect(() => resolveConfig({ cosmosEndpoint: 'https://a.documents.azure.com:443/', redisUrl: REDIS })).toThrow(/TRIBUTARY_COSMOS_KEY/);
   });
 
-  it('picks nothing from Azure when no Azure key is set', () => {
+  it('picks nothing from Azure when no Azure key is set', async () => {
     const config = resolveConfig({});
-    expect(azureStore(config, clock)).toBeNull();
-    expect(azureQueue(config, { clock, logger: undefined as never, stopGraceMs: 0 })).toBeNull();
-    expect(azureSecrets(config, clock)).toBeNull();
+    expect(await azureStore(config, clock)).toBeNull();
+    expect(await azureQueue(config, { clock, logger: undefined as never, stopGraceMs: 0 })).toBeNull();
+    expect(await azureSecrets(config, clock)).toBeNull();
   });
 
   it('never shows the Cosmos key or the Service Bus connection string in the resolved configuration', () => {

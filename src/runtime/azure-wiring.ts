@@ -1,7 +1,3 @@
-import { DefaultAzureCredential } from '@azure/identity';
-import { CosmosStore } from '../backends/cosmos/store.ts';
-import { KeyVaultSecretStore } from '../backends/keyvault/key-vault-secrets.ts';
-import { ServiceBusJobQueue } from '../backends/servicebus/job-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { JobQueue } from '../ports/job-queue.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -14,19 +10,28 @@ import type { ResolvedConfig } from './config/index.ts';
  * backends-wiring.ts and compose.ts ask here first and fall back to the embedded or
  * cluster backend when the answer is null. Locks and rate-limit counters stay on Redis
  * (Azure Cache for Redis), which the configuration requires alongside.
+ *
+ * The Azure SDKs are imported only when configured: loading them costs a process about
+ * 1.7 s at start-up, which every embedded or cluster process would otherwise pay too.
  */
-export function azureStore(config: ResolvedConfig, clock: Clock): Store | null {
+export async function azureStore(config: ResolvedConfig, clock: Clock): Promise<Store | null> {
   const cosmos = config.azure.cosmos;
-  return cosmos === null ? null : new CosmosStore({ endpoint: cosmos.endpoint, key: cosmos.key.reveal(), databaseId: cosmos.databaseId, clock });
+  if (cosmos === null) return null;
+  const { CosmosStore } = await import('../backends/cosmos/store.ts');
+  return new CosmosStore({ endpoint: cosmos.endpoint, key: cosmos.key.reveal(), databaseId: cosmos.databaseId, clock });
 }
 
-export function azureQueue(config: ResolvedConfig, options: { clock: Clock; logger: Logger; stopGraceMs: number }): JobQueue | null {
+export async function azureQueue(config: ResolvedConfig, options: { clock: Clock; logger: Logger; stopGraceMs: number }): Promise<JobQueue | null> {
   const serviceBus = config.azure.serviceBus;
-  return serviceBus === null ? null : new ServiceBusJobQueue({ connectionString: serviceBus.connectionString.reveal(), ...options });
+  if (serviceBus === null) return null;
+  const { ServiceBusJobQueue } = await import('../backends/servicebus/job-queue.ts');
+  return new ServiceBusJobQueue({ connectionString: serviceBus.connectionString.reveal(), ...options });
 }
 
 /** Key Vault through the managed identity in Azure (DefaultAzureCredential: environment, workload or managed identity, Azure CLI). */
-export function azureSecrets(config: ResolvedConfig, clock: Clock): SecretStore | null {
+export async function azureSecrets(config: ResolvedConfig, clock: Clock): Promise<SecretStore | null> {
   const url = config.azure.keyVaultUrl;
-  return url === null ? null : new KeyVaultSecretStore({ vaultUrl: url, credential: new DefaultAzureCredential(), clock });
+  if (url === null) return null;
+  const [{ DefaultAzureCredential }, { KeyVaultSecretStore }] = await Promise.all([import('@azure/identity'), import('../backends/keyvault/key-vault-secrets.ts')]);
+  return new KeyVaultSecretStore({ vaultUrl: url, credential: new DefaultAzureCredential(), clock });
 }

@@ -69,7 +69,7 @@ export async function openBackends(config: ResolvedConfig, options: BackendOptio
   const { clock, logger } = options;
   let sqlite: SqliteHandle | null = null;
   let store: Store;
-  const cosmos = azureStore(config, clock);
+  const cosmos = await azureStore(config, clock);
   if (cosmos !== null) {
     store = cosmos;
   } else if (config.store.kind === 'sqlite') {
@@ -116,7 +116,7 @@ export async function openBackends(config: ResolvedConfig, options: BackendOptio
   }
   const prefix = config.redis.prefix;
   const queue =
-    azureQueue(config, { clock, logger: logger.child({ component: 'queue' }), stopGraceMs: options.stopGraceMs }) ??
+    (await azureQueue(config, { clock, logger: logger.child({ component: 'queue' }), stopGraceMs: options.stopGraceMs })) ??
     new BullMqJobQueue({ connection: { url: config.redis.url.reveal() }, prefix, clock, logger: logger.child({ component: 'queue' }), stopGraceMs: options.stopGraceMs });
   const rateLimits = new DegradingRateLimitBackend({
     primary: new RedisRateLimitBackend(limiterRedis, { keyPrefix: `${prefix}:rl:` }),

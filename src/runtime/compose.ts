@@ -124,7 +124,7 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
     const migration = await store.migrate();
     if (migration.applied.length > 0) logger.info({ applied: migration.applied, version: migration.version }, 'store migrated');
     // Azure mode keeps secrets in Key Vault; otherwise the local vault, under the master keyring.
-    const secrets = azureSecrets(config, clock) ?? (await openLocalVault(config, store, clock, logger));
+    const secrets = (await azureSecrets(config, clock)) ?? (await openLocalVault(config, store, clock, logger));
     const audit = new AuditService(store.audit, clock);
     const { credentials, connections } = buildConnectionServices(options.egressAllowOrigins === undefined ? config.connections : { ...config.connections, allowOrigins: options.egressAllowOrigins }, {
       // Every status a connection moves to reaches the host product's event subscriptions.
@@ -203,7 +203,7 @@ export async function openStore(config: ResolvedConfig, options: { clock?: Clock
   const clock = options.clock ?? systemClock;
   // Azure mode's store is Cosmos DB: no data directory (a Functions package is read-only).
   if (config.store.kind === 'sqlite' && config.azure.cosmos === null) createDataDir(config);
-  const store: Store = azureStore(config, clock) ?? (config.store.kind === 'sqlite'
+  const store: Store = (await azureStore(config, clock)) ?? (config.store.kind === 'sqlite'
     ? new SqliteStore(openSqlite({ path: config.store.path }), { clock })
     : new PostgresStore({ connectionString: config.store.url.reveal(), clock, ...(config.store.schema === null ? {} : { schema: config.store.schema }) }));
   try {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openStore } from '../../compose.ts';
+import { loadCompose } from './compose-lazy.ts';
 import { loadConfig } from '../../config/index.ts';
 import { SYSTEM_ACTOR } from '../../tenancy/index.ts';
 import { givenFlags } from './flags.ts';
@@ -17,6 +17,7 @@ export function registerAdminKeyCommand(program: Command, io: CliIo): void {
     .action(async (options: { name: string }, command: Command) => {
       const name = options.name.trim();
       const config = loadConfig({ env: io.env, flags: givenFlags(command) });
+      const { openStore } = await loadCompose();
       const opened = await openStore(config);
       try {
         const created = await opened.services.apiKeys.create({ actor: SYSTEM_ACTOR, requestId: null }, { tenantId: null, name: name === '' ? 'admin' : name });
@@ -40,6 +41,7 @@ export function registerAdminKeyCommand(program: Command, io: CliIo): void {
     .option('--config <file>', 'JSON config file (env TRIBUTARY_CONFIG)')
     .action(async (_options: unknown, command: Command) => {
       const config = loadConfig({ env: io.env, flags: givenFlags(command) });
+      const { openStore } = await loadCompose();
       const opened = await openStore(config);
       try {
         const keys = await opened.services.apiKeys.list(null);
@@ -61,6 +63,7 @@ export function registerAdminKeyCommand(program: Command, io: CliIo): void {
     .option('--config <file>', 'JSON config file (env TRIBUTARY_CONFIG)')
     .action(async (keyId: string, _options: unknown, command: Command) => {
       const config = loadConfig({ env: io.env, flags: givenFlags(command) });
+      const { openStore } = await loadCompose();
       const opened = await openStore(config);
       try {
         await opened.services.apiKeys.revoke({ actor: SYSTEM_ACTOR, requestId: null }, null, keyId);

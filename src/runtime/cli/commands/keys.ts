@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildPlatform } from '../../compose.ts';
+import { loadCompose } from './compose-lazy.ts';
 import { loadConfig } from '../../config/index.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { givenFlags } from './flags.ts';
@@ -23,6 +23,7 @@ export function registerKeysCommand(program: Command, io: CliIo): void {
       const config = loadConfig({ env: io.env, flags: givenFlags(command) });
       // Logs of the platform's own start-up go to stderr, below warnings only.
       const logger = createLogger({ level: 'warn', destination: process.stderr });
+      const { buildPlatform } = await loadCompose();
       const platform = await buildPlatform(config, { logger });
       try {
         const { keyVersion, rewrapped } = await platform.services.credentials.rewrapAll();

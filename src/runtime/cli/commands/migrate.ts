@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openStore } from '../../compose.ts';
+import { loadCompose } from './compose-lazy.ts';
 import { loadConfig } from '../../config/index.ts';
 import { givenFlags } from './flags.ts';
 import type { CliIo } from './io.ts';
@@ -13,6 +13,7 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
     .option('--config <file>', 'JSON config file (env TRIBUTARY_CONFIG)')
     .action(async (_options: unknown, command: Command) => {
       const config = loadConfig({ env: io.env, flags: givenFlags(command) });
+      const { openStore } = await loadCompose();
       const opened = await openStore(config);
       try {
         const { version, applied } = opened.migration;
