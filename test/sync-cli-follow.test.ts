@@ -71,10 +71,13 @@ describe('tributary sync run', () => {
     expect(stdout).toMatch(/created \d+, updated \d+, failed 0/);
     // The progress line (not a TTY: one line per second and a last one) names records and pages.
     expect(stderr).toMatch(/\d+ records \| \d+ pages \| \d+ rec\/s/);
-    // A second run is incremental: nothing new.
-    const again = await runCli(['sync', 'run', integrationId, '--data', dir], { TRIBUTARY_ALLOW_PRIVATE_EGRESS: 'true' });
+    // A second run is incremental: nothing new. Its log lines are correlated as a manual
+    // run started through the API is (`manual_…`), not by the integration id.
+    const again = await runCli(['sync', 'run', integrationId, '--data', dir], { TRIBUTARY_ALLOW_PRIVATE_EGRESS: 'true', TRIBUTARY_LOG_LEVEL: 'debug' });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/: succeeded\n {2}processed \d+, created 0,/);
+    const finished = again.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'pull run finished');
+    expect(finished).toMatchObject({ correlationId: expect.stringMatching(/^manual_[0-9a-f]{32}$/), queue: 'sync-inbound', integrationId });
   }, 60_000);
 
   it('exits 1 with the reason when the run fails (the egress policy refuses the sandbox)', async () => {

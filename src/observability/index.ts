@@ -20,7 +20,7 @@ export { timed } from './timed.ts';
 export { QUEUE_ROLES, meteredQueue } from './metered-queue.ts';
 export { HTTP_BUCKETS_SECONDS, LATENCY_BUCKETS_SECONDS, RECORD_COUNT_BUCKETS, REFRESH_BUCKETS_SECONDS } from './buckets.ts';
 export * from './alerts/index.ts';
-export { MANUAL_SYNC_TRACING, jobIdAttributes, tracedEnqueues, tracedQueue } from './traced-queue.ts';
+export { MANUAL_SYNC_TRACING, jobIdAttributes, runTracedJob, tracedEnqueues, tracedQueue } from './traced-queue.ts';
 export type { ProducerTracing } from './traced-queue.ts';
 export { currentLogContext, currentRequestContext, runWithLogContext, runWithRequestContext } from './log-context.ts';
 export type { LogContext, RequestContext } from './log-context.ts';

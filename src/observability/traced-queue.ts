@@ -11,11 +11,16 @@ import { newTraceRootId, rootsTrace, startProducerSpan, withJobSpan, type Produc
  */
 export function tracedQueue<Q extends JobQueue>(queue: Q): Q {
   const consume: JobQueue['consume'] = <P>(name: QueueName, handler: JobHandler<P>, options: ConsumeOptions) =>
-    queue.consume<P>(name, (job, signal) => runWithLogContext(
-      { ...(job.correlationId === null ? {} : { correlationId: job.correlationId }), jobId: job.id, queue: name },
-      () => withJobSpan(job, () => handler(job, signal)),
-    ), options);
+    queue.consume<P>(name, (job, signal) => runTracedJob(job, () => handler(job, signal)), options);
   return overriding(queue, { consume });
+}
+
+/** Runs one job's work as a traced consumer does: in the job's log context and, when tracing is on, its CONSUMER span. */
+export function runTracedJob<T>(job: { queue: QueueName; id: string; attempt: number; correlationId: string | null }, work: () => Promise<T>): Promise<T> {
+  return runWithLogContext(
+    { ...(job.correlationId === null ? {} : { correlationId: job.correlationId }), jobId: job.id, queue: job.queue },
+    () => withJobSpan(job, work),
+  );
 }
 
 export interface ProducerTracing {

@@ -173,12 +173,13 @@ function apiDriver(baseUrl: string, key: string, integrationId: string, flags: S
 
 /** In this process, on the data directory: the inbound worker's handler run once, without the queue. */
 async function dataDirDriver(config: ResolvedConfig, integrationId: string, flags: SyncRunFlags): Promise<RunDriver> {
-  const [{ pino }, { buildPlatform }, { createLogger }, sync, providers] = await Promise.all([
+  const [{ pino }, { buildPlatform }, { createLogger }, sync, providers, observability] = await Promise.all([
     import('pino'),
     import('../../compose.ts'),
     import('../../logging/logger.ts'),
     import('../../../sync/index.ts'),
     import('../../../providers/index.ts'),
+    import('../../../observability/index.ts'),
   ]);
   // Logs go to stderr, quiet unless asked for: stdout carries the summary.
   const logger = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, destination: pino.destination({ dest: 2, sync: true }) });
@@ -197,10 +198,16 @@ async function dataDirDriver(config: ResolvedConfig, integrationId: string, flag
     return {
       async start() {
         const jobId = newId('job');
-        const done = handler({
-          id: jobId, queue: 'sync-inbound', priority: 'high', attempt: 1, maxAttempts: 1, idempotencyKey: null, correlationId: integrationId, enqueuedAt: services.clock.now(),
-          payload: { tenantId, integrationId, trigger: 'manual', ...(flags.full === true ? { fullResync: true } : {}) },
-        }, aborter.signal);
+        // Correlated and traced as a run started through the API is (`manual_…`, an
+        // `integration.sync` span), though no queue carries it.
+        const { MANUAL_SYNC_TRACING: manual, jobIdAttributes, newTraceRootId, runTracedJob, startProducerSpan } = observability;
+        const correlationId = newTraceRootId(manual.origin);
+        const job = {
+          id: jobId, queue: 'sync-inbound' as const, priority: 'high' as const, attempt: 1, maxAttempts: 1, idempotencyKey: null, correlationId, enqueuedAt: services.clock.now(),
+          payload: { tenantId, integrationId, trigger: 'manual' as const, ...(flags.full === true ? { fullResync: true } : {}) },
+        };
+        startProducerSpan(manual.span, { queue: job.queue, correlationId, attributes: jobIdAttributes(job.payload) })?.end({ id: jobId, deduplicated: false });
+        const done = runTracedJob(job, () => handler(job, aborter.signal));
         const runId = sync.runIdOfJob(jobId);
         // The handler creates the run as it starts; a failure before that (lock, connection) is the command's error.
         let settled = false;
