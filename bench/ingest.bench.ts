@@ -13,9 +13,11 @@
  * includes start-up). Run under `--max-old-space-size=160` (npm run bench:ingest) so a
  * sync that held the whole set would fail rather than pass slowly.
  *
- * Prints a table, then as its very last line {"recordsPerSec": N, "peakRssMb": N}.
+ * Prints a table, then as its very last line {"recordsPerSec": N, "peakRssMb": N}. With
+ * `--profile` it also shows where the main thread's time went, by stage (stage-profile.ts);
+ * sampling costs a few percent, so the figures of a profiled run are not the bench's.
  *
- *   node --max-old-space-size=160 --import tsx bench/ingest.bench.ts [--contacts 100000] [--page-size 2000]
+ *   node --max-old-space-size=160 --import tsx bench/ingest.bench.ts [--contacts 100000] [--page-size 2000] [--profile]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,12 +31,14 @@ import { defaultMapping } from '../src/mapping/index.ts';
 import type { Clock } from '../src/ports/clock.ts';
 import { salesforceProvider } from '../src/providers/salesforce/index.ts';
 import { objectOf, runPull } from '../src/sync/index.ts';
+import { startStageProfile } from './stage-profile.ts';
 
 const { values } = parseArgs({
   options: {
     contacts: { type: 'string', default: '100000' },
     'page-size': { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const contacts = Number(values.contacts);
@@ -114,12 +118,14 @@ const sampler = setInterval(() => {
 const cpuBefore = process.cpuUsage();
 const sandboxCpuBefore = childCpuMs();
 
+const stopProfile = values.profile ? await startStageProfile() : null;
 const started = performance.now();
 const outcome = await runPull({
   store, clock, integration, mapping, object: objectOf(salesforceProvider, 'Contact')!, ctx: { http, connection, now: () => clock.now() },
   runId: 'run_bench', trigger: 'manual', pageSize,
 });
 const elapsedMs = performance.now() - started;
+const stages = await stopProfile?.();
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const sandboxCpuAfter = childCpuMs();
@@ -152,4 +158,9 @@ const rows: [string, string][] = [
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);
+if (stages) {
+  console.log(`\nmain thread during the sync, by stage (${(stages.totalMs / 1000).toFixed(1)} s sampled):`);
+  const stageWidth = Math.max(...stages.stages.map((s) => s.stage.length));
+  for (const { stage, ms } of stages.stages) console.log(`  ${stage.padEnd(stageWidth)}  ${(ms / 1000).toFixed(2).padStart(6)} s  ${((100 * ms) / stages.totalMs).toFixed(1).padStart(5)} %`);
+}
 console.log(JSON.stringify({ recordsPerSec, peakRssMb }));
