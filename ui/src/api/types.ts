@@ -94,19 +94,9 @@ export interface RateLimitStatus {
 }
 
 /** One stored usage sample of a budget (`GET /v1/rate-limits/history`); `at` is its sampling interval's start. */
-export interface RateLimitSample {
-  key: string;
+export type RateLimitSample = Pick<RateLimitEntry, 'key' | 'level' | 'kind' | 'rule' | 'provider' | 'tenantId' | 'connectionId' | 'used' | 'limit' | 'windowMs'> & {
   at: string;
-  level: RateLimitLevel;
-  kind: 'window' | 'concurrency';
-  rule: string;
-  provider: string | null;
-  tenantId: string | null;
-  connectionId: string | null;
-  used: number;
-  limit: number;
-  windowMs: number;
-}
+};
 
 export interface RateLimitHistoryPage {
   items: RateLimitSample[];

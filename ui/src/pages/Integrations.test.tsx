@@ -1,11 +1,9 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '../api/client.ts';
-import type { Fetch } from '../api/client.ts';
 import type { Integration, Run } from '../api/types.ts';
 import type { Session } from '../session-context.tsx';
 import { act } from 'react';
-import { renderWithSession } from '../test-api.ts';
+import { fakeSession, renderWithSession } from '../test-api.ts';
 import { button, click, settle } from '../test-dom.ts';
 import type { Rendered } from '../test-dom.ts';
 import { Integrations, describeSchedule } from './Integrations.tsx';
@@ -27,6 +25,16 @@ async function wait(ms: number): Promise<void> {
   for (let spent = 0; spent < ms; spent += 20) await act(() => new Promise<void>((resolve) => setTimeout(resolve, 20)));
 }
 
+/** The page's API, answered per path; `calls` lists each call as "METHOD /path" (no query). */
+function pageApi(answer: (path: string) => [number, unknown] | undefined): { session: Session; calls: string[] } {
+  const calls: string[] = [];
+  const { session } = fakeSession((call) => {
+    calls.push(`${call.method} ${call.path}`);
+    return answer(call.path);
+  });
+  return { session, calls };
+}
+
 let view: Rendered | undefined;
 afterEach(() => {
   view?.unmount();
@@ -35,23 +43,14 @@ afterEach(() => {
 
 describe('the integrations page', () => {
   it('starts a run and follows its progress until it finishes', async () => {
-    const calls: string[] = [];
     const answers = [run('running', 10), run('running', 25), run('succeeded', 40)];
-    const fetch: Fetch = async (input, init) => {
-      calls.push(`${init?.method ?? 'GET'} ${input.split('?')[0]}`);
-      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-      if (input.startsWith('/v1/integrations?')) return json(200, { items: [INTEGRATION], nextCursor: null });
-      if (input.startsWith('/v1/connections')) return json(200, { items: [{ id: 'con_1', name: 'Sales org' }], nextCursor: null });
-      if (input === '/v1/integrations/int_1/sync') return json(202, { runId: 'run_1', alreadyRunning: false });
-      if (input.startsWith('/v1/integrations/int_1/runs')) return json(200, { items: [answers.length > 1 ? answers.shift() : answers[0]], nextCursor: null });
-      return json(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'no route', requestId: 'r' } });
-    };
-    const session: Session = {
-      api: createClient('trb_key', { fetch }),
-      me: { actor: { kind: 'tenant', keyId: 'key_1', tenantId: 'ten_1' }, tenant: null },
-      tenantBase: () => '/v1',
-      signOut: () => undefined,
-    };
+    const { session, calls } = pageApi((path) => {
+      if (path === '/v1/integrations') return [200, { items: [INTEGRATION], nextCursor: null }];
+      if (path === '/v1/connections') return [200, { items: [{ id: 'con_1', name: 'Sales org' }], nextCursor: null }];
+      if (path === '/v1/integrations/int_1/sync') return [202, { runId: 'run_1', alreadyRunning: false }];
+      if (path === '/v1/integrations/int_1/runs') return [200, { items: [answers.length > 1 ? answers.shift() : answers[0]], nextCursor: null }];
+      return undefined;
+    });
     view = await renderWithSession(session, <Integrations pollMs={40} />);
     await settle();
     const { container } = view;
@@ -74,28 +73,19 @@ describe('the integrations page', () => {
   });
 
   it('shows a run started while the history is open, names it, and reads the list again once it finished', async () => {
-    const calls: string[] = [];
     const old = { ...run('succeeded', 40), id: 'run_0' };
     let started = false;
     const answers = [{ ...run('queued', 0), id: 'run_2' }, { ...run('running', 12), id: 'run_2' }, { ...run('succeeded', 40), id: 'run_2' }];
-    const fetch: Fetch = async (input, init) => {
-      calls.push(`${init?.method ?? 'GET'} ${input.split('?')[0]}`);
-      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-      if (input.startsWith('/v1/integrations?')) return json(200, { items: [INTEGRATION], nextCursor: null });
-      if (input.startsWith('/v1/connections')) return json(200, { items: [], nextCursor: null });
-      if (input === '/v1/integrations/int_1/sync') {
+    const { session, calls } = pageApi((path) => {
+      if (path === '/v1/integrations') return [200, { items: [INTEGRATION], nextCursor: null }];
+      if (path === '/v1/connections') return [200, { items: [], nextCursor: null }];
+      if (path === '/v1/integrations/int_1/sync') {
         started = true;
-        return json(202, { runId: 'run_2', alreadyRunning: false });
+        return [202, { runId: 'run_2', alreadyRunning: false }];
       }
-      if (input.startsWith('/v1/integrations/int_1/runs')) return json(200, { items: started ? [answers.length > 1 ? answers.shift() : answers[0], old] : [old], nextCursor: null });
-      return json(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'no route', requestId: 'r' } });
-    };
-    const session: Session = {
-      api: createClient('trb_key', { fetch }),
-      me: { actor: { kind: 'tenant', keyId: 'key_1', tenantId: 'ten_1' }, tenant: null },
-      tenantBase: () => '/v1',
-      signOut: () => undefined,
-    };
+      if (path === '/v1/integrations/int_1/runs') return [200, { items: started ? [answers.length > 1 ? answers.shift() : answers[0], old] : [old], nextCursor: null }];
+      return undefined;
+    });
     view = await renderWithSession(session, <Integrations pollMs={40} />);
     await settle();
     const { container } = view;
@@ -116,26 +106,17 @@ describe('the integrations page', () => {
   });
 
   it('reads the list again when the run it started had already finished by the first read', async () => {
-    const calls: string[] = [];
     let started = false;
-    const fetch: Fetch = async (input, init) => {
-      calls.push(`${init?.method ?? 'GET'} ${input.split('?')[0]}`);
-      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-      if (input.startsWith('/v1/integrations?')) return json(200, { items: [started ? { ...INTEGRATION, cursorUpdatedAt: '2026-01-01T00:01:00Z' } : INTEGRATION], nextCursor: null });
-      if (input.startsWith('/v1/connections')) return json(200, { items: [], nextCursor: null });
-      if (input === '/v1/integrations/int_1/sync') {
+    const { session, calls } = pageApi((path) => {
+      if (path === '/v1/integrations') return [200, { items: [started ? { ...INTEGRATION, cursorUpdatedAt: '2026-01-01T00:01:00Z' } : INTEGRATION], nextCursor: null }];
+      if (path === '/v1/connections') return [200, { items: [], nextCursor: null }];
+      if (path === '/v1/integrations/int_1/sync') {
         started = true;
-        return json(202, { runId: 'run_1', alreadyRunning: false });
+        return [202, { runId: 'run_1', alreadyRunning: false }];
       }
-      if (input.startsWith('/v1/integrations/int_1/runs')) return json(200, { items: started ? [run('succeeded', 40)] : [], nextCursor: null });
-      return json(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'no route', requestId: 'r' } });
-    };
-    const session: Session = {
-      api: createClient('trb_key', { fetch }),
-      me: { actor: { kind: 'tenant', keyId: 'key_1', tenantId: 'ten_1' }, tenant: null },
-      tenantBase: () => '/v1',
-      signOut: () => undefined,
-    };
+      if (path === '/v1/integrations/int_1/runs') return [200, { items: started ? [run('succeeded', 40)] : [], nextCursor: null }];
+      return undefined;
+    });
     view = await renderWithSession(session, <Integrations pollMs={40} />);
     await settle();
     const { container } = view;
