@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { TributaryError } from '../../domain/errors.ts';
 import type { MigrationStatus } from '../../ports/store.ts';
 import type { SqliteDatabase } from './database.ts';
+import { hash53 } from './match-key-hash.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -30,6 +31,8 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * migration exactly once (the second waits on the write lock, then sees it applied).
  */
 export function migrate(db: SqliteDatabase, migrations = loadMigrations()): MigrationStatus {
+  // What migrations may call besides SQLite's own functions: the match-key hashes (014).
+  db.function('tributary_hash', { deterministic: true, varargs: true }, (...parts: unknown[]) => hash53(...parts.map(String)));
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,

@@ -83,7 +83,11 @@ export function runSyncStoreContract(name: string, create: () => Promise<{ store
       await store.transaction(async (tx) => {
         await tx.entities.applyBatch(batch({
           entityInserts: [{ id: 'ent_1', type: 'person', fields: { name: 'Ada' } }, { id: 'ent_2', type: 'organization', fields: {} }],
-          linkInserts: [link('lnk_1', 'ent_1', '003A'), link('lnk_2', 'ent_2', '001X', 'con_ten_a', { object: 'Account', recordId: null })],
+          linkInserts: [
+            link('lnk_1', 'ent_1', '003A'), link('lnk_2', 'ent_2', '001X', 'con_ten_a', { object: 'Account', recordId: null }),
+            // Keyed by something else than the record id (a GitHub issue by its URL), and a link with no record id.
+            link('lnk_4', 'ent_1', 'https://api.example/issues/7', 'con_ten_a', { recordId: '7' }), link('lnk_5', 'ent_2', '8', 'con_ten_a', { recordId: null }),
+          ],
           relationships: [{ fromEntityId: 'ent_1', kind: 'works_at', toEntityId: 'ent_2' }, { fromEntityId: 'ent_1', kind: 'works_at', toEntityId: 'ent_2' }],
           changes: [{ entityId: 'ent_1', change: { op: 'create' } }, { entityId: 'ent_2', change: { op: 'create' } }],
           matchKeys: [{ entityType: 'person', key: 'email:ada@x.org', connectionId: 'con_ten_a', object: 'Contact', entityId: 'ent_1' }],
@@ -93,6 +97,9 @@ export function runSyncStoreContract(name: string, create: () => Promise<{ store
       expect(found.map((f) => [f.linkId, f.entity.id, f.baseSnapshot]).sort()).toEqual([['lnk_1', 'ent_1', { a: 1 }], ['lnk_2', 'ent_2', { a: 1 }]]);
       expect(await store.entities.findLinks('ten_b', 'con_ten_a', [{ object: 'Contact', externalId: '003A' }])).toEqual([]);
       expect((await store.entities.findLinksByRecordId('ten_a', 'con_ten_a', 'Contact', ['003A', 'x'])).map((l) => l.linkId)).toEqual(['lnk_1']);
+      expect((await store.entities.findLinksByRecordId('ten_a', 'con_ten_a', 'Contact', ['003A', '7', '8', 'https://api.example/issues/7'])).map((l) => [l.linkId, l.recordId]).sort())
+        .toEqual([['lnk_1', '003A'], ['lnk_4', '7']]);
+      expect(await store.entities.findLinksByRecordId('ten_b', 'con_ten_a', 'Contact', ['003A', '7'])).toEqual([]);
       expect((await store.entities.relationshipsOf('ten_a', 'ent_1')).outgoing).toHaveLength(1);
       expect((await store.entities.relationshipsOf('ten_a', 'ent_2')).incoming).toEqual([expect.objectContaining({ fromEntityId: 'ent_1', kind: 'works_at' })]);
       const feed = await store.entities.changes('ten_a', 0, 10);

@@ -32,8 +32,13 @@ const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record
 const FIND_LINKS = `${LINKED_SELECT} FROM unnest($3::text[], $4::text[]) AS k(object, external_id)
   JOIN entity_links l ON l.connection_id = $2 AND l.object = k.object AND l.external_id = k.external_id
   JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = $1`;
+// A record id is found through the UNIQUE index when it is the link's external id, and
+// through entity_links_record (which holds only the others, migration 014) when not.
 const FIND_BY_RECORD = `${LINKED_SELECT} FROM entity_links l JOIN entities e ON e.id = l.entity_id
-  WHERE l.tenant_id = $1 AND l.connection_id = $2 AND l.object = $3 AND l.record_id = ANY($4::text[])`;
+  WHERE l.tenant_id = $1 AND l.connection_id = $2 AND l.object = $3 AND l.external_id = ANY($4::text[]) AND l.record_id = l.external_id
+  UNION ALL
+  ${LINKED_SELECT} FROM entity_links l JOIN entities e ON e.id = l.entity_id
+  WHERE l.tenant_id = $1 AND l.connection_id = $2 AND l.object = $3 AND l.record_id = ANY($4::text[]) AND l.record_id <> l.external_id`;
 const COUNT_LIVE = `SELECT l.entity_id AS id, COUNT(*)::integer AS n FROM entity_links l
   WHERE l.entity_id = ANY($1::text[]) AND l.tombstoned_at IS NULL AND l.tenant_id = $2 GROUP BY l.entity_id`;
 const FIND_BY_KEYS = `SELECT DISTINCT m.key, m.entity_id FROM entity_match_keys m

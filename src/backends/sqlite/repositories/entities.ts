@@ -17,6 +17,7 @@ import {
   type ReviewRow as SharedReviewRow,
 } from '../../rows/entity-rows.ts';
 import { applyEntityBatch } from './entity-writes.ts';
+import { matchKeyHash } from '../match-key-hash.ts';
 
 type EntityRow = SharedEntityRow<SqliteColumnTypes>;
 type LinkRow = SharedLinkRow<SqliteColumnTypes>;
@@ -34,13 +35,20 @@ const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record
 const FIND_LINKS = `${LINKED_SELECT} FROM json_each(@ids) AS k
   CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value
   JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId`;
+// A record id is found through the UNIQUE index when it is the link's external id, and
+// through entity_links_record (which holds only the others, migration 014) when not.
 const FIND_BY_RECORD = `${LINKED_SELECT} FROM json_each(@ids) AS k
-  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.record_id = k.value
+  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value AND l.record_id = l.external_id
+  JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId
+  UNION ALL
+  ${LINKED_SELECT} FROM json_each(@ids) AS k
+  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.record_id = k.value AND l.record_id <> l.external_id
   JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId`;
 const COUNT_LIVE = `SELECT l.entity_id AS id, COUNT(*) AS n FROM json_each(?) AS k CROSS JOIN entity_links l ON l.entity_id = k.value
   WHERE l.tombstoned_at IS NULL AND l.tenant_id = ? GROUP BY l.entity_id`;
+// Each key arrives with its hash ({"h", "k"}: match-key-hash.ts), the index's lookup value.
 const FIND_BY_KEYS = `SELECT DISTINCT m.key, m.entity_id FROM json_each(@keys) AS j
-  CROSS JOIN entity_match_keys m ON m.tenant_id = @tenantId AND m.entity_type = @entityType AND m.key = j.value
+  CROSS JOIN entity_match_keys m ON m.key_hash = j.value ->> 'h' AND m.key = j.value ->> 'k' AND m.tenant_id = @tenantId AND m.entity_type = @entityType
   JOIN entities e ON e.id = m.entity_id
   WHERE e.deleted_at IS NULL AND e.merged_into IS NULL
     AND NOT EXISTS (SELECT 1 FROM entity_links l WHERE l.entity_id = m.entity_id AND l.connection_id = @connectionId
@@ -102,7 +110,7 @@ export class SqliteEntityRepository implements EntityRepository {
       if (this.#sql.statements.get(OTHER_SOURCE).get(tenantId, entityType, excludeConnectionId, excludeObject) === undefined) return [];
       return this.#sql.statements
         .get<{ key: string; entity_id: string }>(FIND_BY_KEYS)
-        .all({ keys: toJson(keys), tenantId, entityType, connectionId: excludeConnectionId, object: excludeObject })
+        .all({ keys: toJson(keys.map((k) => ({ h: matchKeyHash(tenantId, entityType, k), k }))), tenantId, entityType, connectionId: excludeConnectionId, object: excludeObject })
         .map((r) => ({ key: r.key, entityId: r.entity_id }));
     });
   }

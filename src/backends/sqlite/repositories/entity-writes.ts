@@ -1,4 +1,5 @@
 import type { EntityWriteBatch } from '../../../ports/store.ts';
+import { entityHash, matchKeyHash } from '../match-key-hash.ts';
 import { toJson, type StatementCache } from '../store-sql.ts';
 
 const INSERT_ENTITY = `INSERT INTO entities (id, tenant_id, type, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`;
@@ -9,7 +10,7 @@ const UPDATE_LINK = `UPDATE entity_links SET record_id = COALESCE(?, record_id),
   last_synced_at = ?, remote_modified_at = COALESCE(?, remote_modified_at) WHERE id = ? AND tenant_id = ?`;
 const INSERT_RELATIONSHIP = `INSERT OR IGNORE INTO relationships (tenant_id, from_entity_id, kind, to_entity_id, created_at) VALUES (?, ?, ?, ?, ?)`;
 const INSERT_CHANGE = 'INSERT INTO entity_changes (tenant_id, entity_id, change, at) VALUES (?, ?, ?, ?)';
-const INSERT_KEY = 'INSERT OR IGNORE INTO entity_match_keys (tenant_id, entity_type, key, entity_id) VALUES (?, ?, ?, ?)';
+const INSERT_KEY = 'INSERT OR IGNORE INTO entity_match_keys (tenant_id, entity_type, key, entity_id, key_hash, entity_hash) VALUES (?, ?, ?, ?, ?, ?)';
 const INSERT_SOURCE = 'INSERT OR IGNORE INTO entity_match_sources (tenant_id, entity_type, connection_id, object) VALUES (?, ?, ?, ?)';
 const INSERT_REVIEW = 'INSERT INTO dedup_reviews (id, tenant_id, status, payload, resolution, created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 // Push intake (EntityWriteBatch.outbox): kept apart from the pull's own writes.
@@ -62,8 +63,10 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
   const insertKey = statements.get(INSERT_KEY);
   const sources = new Set<string>();
   const insertSource = statements.get(INSERT_SOURCE);
-  for (const k of batch.matchKeys) {
-    insertKey.run(tenantId, k.entityType, k.key, k.entityId);
+  // In the order of the key index, so that consecutive inserts land on the same pages.
+  const keyRows = batch.matchKeys.map((k) => ({ k, hash: matchKeyHash(tenantId, k.entityType, k.key) })).sort((x, y) => x.hash - y.hash);
+  for (const { k, hash } of keyRows) {
+    insertKey.run(tenantId, k.entityType, k.key, k.entityId, hash, entityHash(k.entityId));
     const source = `${k.entityType}\u0000${k.connectionId}\u0000${k.object}`;
     if (!sources.has(source)) {
       sources.add(source);

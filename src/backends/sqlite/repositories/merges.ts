@@ -3,6 +3,7 @@ import type { EntityStatePatch, MergeRepository, Page, PageRequest } from '../..
 import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
 import { MERGE_COLUMNS, mergeRowMapper, type MergeRow } from '../../rows/dedup-rows.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
+import { entityHash, matchKeyHash } from '../match-key-hash.ts';
 import { toJson, type SqlContext } from '../store-sql.ts';
 
 const toLineage = mergeRowMapper(SQLITE_COLUMNS);
@@ -17,7 +18,7 @@ const INSERT_RELATIONSHIP = `INSERT OR IGNORE INTO relationships (tenant_id, fro
   SELECT @tenantId, @from, @kind, @to, @createdAt WHERE EXISTS (SELECT 1 FROM entities WHERE id = @from AND tenant_id = @tenantId)
     AND EXISTS (SELECT 1 FROM entities WHERE id = @to AND tenant_id = @tenantId)`;
 const DELETE_RELATIONSHIP = 'DELETE FROM relationships WHERE tenant_id = ? AND from_entity_id = ? AND kind = ? AND to_entity_id = ?';
-const DELETE_KEY = 'DELETE FROM entity_match_keys WHERE tenant_id = ? AND entity_type = ? AND key = ? AND entity_id = ?';
+const DELETE_KEY = `DELETE FROM entity_match_keys WHERE key_hash = ? AND entity_hash = ? AND tenant_id = ? AND entity_type = ? AND key = ? AND entity_id = ?`;
 
 /** Merge lineage and the writes of a merge or its undo, in SQLite. */
 export class SqliteMergeRepository implements MergeRepository {
@@ -91,7 +92,7 @@ export class SqliteMergeRepository implements MergeRepository {
     if (keys.length === 0) return Promise.resolve();
     return this.#sql.run(() => {
       const statement = this.#sql.statements.get(DELETE_KEY);
-      for (const k of keys) statement.run(tenantId, k.entityType, k.key, entityId);
+      for (const k of keys) statement.run(matchKeyHash(tenantId, k.entityType, k.key), entityHash(entityId), tenantId, k.entityType, k.key, entityId);
     });
   }
 }
