@@ -34,7 +34,8 @@ const RULES: readonly { readonly stage: string; readonly matches: (url: string, 
   { stage: 'provider reads (HTTP, JSON)', matches: (url) => url.includes('/src/providers/') || url.includes('/src/connections/') || url.includes('undici') },
 ];
 
-const SPECIAL: Readonly<Record<string, string>> = { '(garbage collector)': 'garbage collection', '(idle)': 'idle (waiting for I/O)', '(program)': 'V8 and Node.js internals' };
+// A Map, not an object literal: a sampled function may be called `constructor` or `toString`.
+const SPECIAL: ReadonlyMap<string, string> = new Map([['(garbage collector)', 'garbage collection'], ['(idle)', 'idle (waiting for I/O)'], ['(program)', 'V8 and Node.js internals']]);
 
 export interface StageTimes {
   readonly totalMs: number;
@@ -64,7 +65,7 @@ function stageTimes(profile: Profile): StageTimes {
     let stage = stageOfNode.get(id);
     if (stage !== undefined) return stage;
     const leaf = byId.get(id)!.callFrame.functionName;
-    stage = SPECIAL[leaf];
+    stage = SPECIAL.get(leaf);
     if (stage === undefined) {
       let innermost: string | undefined;
       for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
