@@ -10,7 +10,8 @@
  *
  * Figures: records/s = records written / wall time of runPull; peak RSS = the highest
  * of process.memoryUsage().rss sampled every 50 ms and resourceUsage().maxRSS (which
- * includes start-up). Run under `--max-old-space-size=160` (npm run bench:ingest) so a
+ * includes start-up). The table also shows the CPU time of both processes and the bytes
+ * this one wrote (on Linux), which vary far less than the wall time on a shared machine. Run under `--max-old-space-size=160` (npm run bench:ingest) so a
  * sync that held the whole set would fail rather than pass slowly.
  *
  * Prints a table, then as its very last line {"recordsPerSec": N, "peakRssMb": N}. With
@@ -54,6 +55,14 @@ function childCpuMs(): number | null {
     // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
     const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+/** Bytes this process has passed to write(2) and its kin so far (Linux's /proc, `wchar`); null elsewhere. */
+function bytesWritten(): number | null {
+  try {
+    return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
   } catch {
     return null;
   }
@@ -117,6 +126,7 @@ const sampler = setInterval(() => {
 }, 50);
 const cpuBefore = process.cpuUsage();
 const sandboxCpuBefore = childCpuMs();
+const writtenBefore = bytesWritten();
 
 const stopProfile = values.profile ? await startStageProfile() : null;
 const started = performance.now();
@@ -129,6 +139,7 @@ const stages = await stopProfile?.();
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const sandboxCpuAfter = childCpuMs();
+const writtenAfter = bytesWritten();
 const sandboxCpuMs = sandboxCpuBefore === null || sandboxCpuAfter === null ? null : sandboxCpuAfter - sandboxCpuBefore;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
@@ -153,6 +164,9 @@ const rows: [string, string][] = [
   ['sync CPU (this process)', `${(cpuMs / 1000).toFixed(1)} s = ${Math.round(outcome.records / (cpuMs / 1000))} records per CPU-second`],
   // The sandbox answers on the other core (the engine reads a page ahead): its share of the machine.
   ['sandbox CPU (child process)', sandboxCpuMs === null ? 'not measured (needs /proc)' : `${(sandboxCpuMs / 1000).toFixed(1)} s`],
+  // The WAL frames, the checkpoints' copies into the database file and everything else written: unlike the
+  // times, nearly the same from run to run, so a change to the write path shows here even on a noisy machine.
+  ['bytes written (this process)', writtenBefore === null || writtenAfter === null || Number.isNaN(writtenAfter - writtenBefore) ? 'not measured (needs /proc)' : `${Math.round((writtenAfter - writtenBefore) / 1e6)} MB`],
   ['peak RSS', `${peakRssMb} MB (bar: < 300 MB); start-up RSS ${Math.round(startRss / 1024 / 1024)} MB, peak JS heap ${Math.round(peakHeap / 1024 / 1024)} MB`],
   ['bar', `10,000 records/s: ${recordsPerSec >= 10_000 ? 'met' : 'NOT met'}; RSS: ${peakRssMb < 300 ? 'met' : 'NOT met'}`],
 ];
