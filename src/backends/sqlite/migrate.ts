@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { TributaryError } from '../../domain/errors.ts';
 import type { MigrationStatus } from '../../ports/store.ts';
 import type { SqliteDatabase } from './database.ts';
-import { hash53 } from './match-key-hash.ts';
+import { hash47 } from './match-key-hash.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -32,7 +32,7 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  */
 export function migrate(db: SqliteDatabase, migrations = loadMigrations()): MigrationStatus {
   // What migrations may call besides SQLite's own functions: the match-key hashes (014).
-  db.function('tributary_hash', { deterministic: true, varargs: true }, (...parts: unknown[]) => hash53(...parts.map(String)));
+  db.function('tributary_hash', { deterministic: true, varargs: true }, (...parts: unknown[]) => hash47(...parts.map(String)));
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
