@@ -11,8 +11,9 @@
  * Figures: records/s = records written / wall time of runPull; peak RSS = the highest
  * of process.memoryUsage().rss sampled every 50 ms and resourceUsage().maxRSS (which
  * includes start-up). The table also shows the CPU time of both processes and the bytes
- * this one wrote (on Linux), which vary far less than the wall time on a shared machine. Run under `--max-old-space-size=160` (npm run bench:ingest) so a
- * sync that held the whole set would fail rather than pass slowly.
+ * this one wrote (on Linux), which vary far less than the wall time on a shared machine.
+ * Run under `--max-old-space-size=160` (npm run bench:ingest) so a sync that held the
+ * whole set would fail rather than pass slowly.
  *
  * Prints a table, then as its very last line {"recordsPerSec": N, "peakRssMb": N}. With
  * `--profile` it also shows where the main thread's time went, by stage (stage-profile.ts);
@@ -62,7 +63,8 @@ function childCpuMs(): number | null {
 /** Bytes this process has passed to write(2) and its kin so far (Linux's /proc, `wchar`); null elsewhere. */
 function bytesWritten(): number | null {
   try {
-    return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
+    const wchar = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1];
+    return wchar === undefined ? null : Number(wchar);
   } catch {
     return null;
   }
@@ -166,7 +168,7 @@ const rows: [string, string][] = [
   ['sandbox CPU (child process)', sandboxCpuMs === null ? 'not measured (needs /proc)' : `${(sandboxCpuMs / 1000).toFixed(1)} s`],
   // The WAL frames, the checkpoints' copies into the database file and everything else written: unlike the
   // times, nearly the same from run to run, so a change to the write path shows here even on a noisy machine.
-  ['bytes written (this process)', writtenBefore === null || writtenAfter === null || Number.isNaN(writtenAfter - writtenBefore) ? 'not measured (needs /proc)' : `${Math.round((writtenAfter - writtenBefore) / 1e6)} MB`],
+  ['bytes written (this process)', writtenBefore === null || writtenAfter === null ? 'not measured (needs /proc)' : `${Math.round((writtenAfter - writtenBefore) / 1e6)} MB`],
   ['peak RSS', `${peakRssMb} MB (bar: < 300 MB); start-up RSS ${Math.round(startRss / 1024 / 1024)} MB, peak JS heap ${Math.round(peakHeap / 1024 / 1024)} MB`],
   ['bar', `10,000 records/s: ${recordsPerSec >= 10_000 ? 'met' : 'NOT met'}; RSS: ${peakRssMb < 300 ? 'met' : 'NOT met'}`],
 ];

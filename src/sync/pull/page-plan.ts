@@ -211,8 +211,8 @@ export class PagePlan {
     }
     const batch: { -readonly [K in keyof EntityWriteBatch]: EntityWriteBatch[K] } = entityWriteBatch(tenantId, at, {
       relationships: [...this.#relationships.values()],
-      // Sorted, so that inserts into the key index walk it in order (fewer page visits).
-      matchKeys: [...this.#keys.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), reviews: this.#reviews,
+      // In no particular order: each backend orders them for its own key index.
+      matchKeys: [...this.#keys.values()], reviews: this.#reviews,
       ...(this.#merges.length > 0 ? { merges: this.#merges } : {}),
     });
     const inserts = batch.entityInserts as { id: string; type: string; fields: Record<string, unknown> }[];

@@ -89,7 +89,9 @@ export async function applyPgEntityBatch(sql: PgContext, batch: EntityWriteBatch
     await sql.query(INSERT_CHANGES, [tenantId, at, toJson(batch.changes.map((c) => ({ entity_id: c.entityId, change: c.change })))]);
   }
   if (batch.matchKeys.length > 0) {
-    const rows = batch.matchKeys.map((k) => ({ entity_type: k.entityType, key: k.key, entity_id: k.entityId, connection_id: k.connectionId, object: k.object }));
+    // In key order, so that the inserts walk the key index in order (fewer page visits).
+    const rows = batch.matchKeys.map((k) => ({ entity_type: k.entityType, key: k.key, entity_id: k.entityId, connection_id: k.connectionId, object: k.object }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const json = toJson(rows);
     await sql.query(INSERT_KEYS, [tenantId, json]);
     await sql.query(INSERT_SOURCES, [tenantId, json]);
