@@ -42,7 +42,7 @@ describe('SQLite migration 014 (compact pull indexes)', () => {
     source.run('con_gh', 'issue');
 
     const store = new SqliteStore(handle, { clock: { now: () => Date.parse(at) } });
-    expect((await store.migrate()).applied).toEqual([14]);
+    expect((await store.migrate()).applied[0]).toBe(14);
 
     // Keys of another source (ent_1 is linked through con_sf) are found, with their texts.
     expect(await store.entities.findByMatchKeys('ten_a', 'person', ['email:ada@example.org', 'name:ADA:a', 'email:nobody@example.org'], 'con_gh', 'issue'))

@@ -64,6 +64,17 @@ export function runSyncStoreContract(name: string, create: () => Promise<{ store
       expect(await store.integrations.get('ten_a', 'int_2')).toBeNull();
     });
 
+    it('keeps the links an integration wrote when it is deleted, with no integration on them', async () => {
+      for (const id of ['int_1', 'int_2']) await store.integrations.insert(integration(id, 'ten_a'), null);
+      await store.entities.applyBatch(batch({
+        entityInserts: [{ id: 'ent_1', type: 'person', fields: {} }],
+        linkInserts: [link('lnk_1', 'ent_1', '0031', 'con_ten_a', { integrationId: 'int_1' }), link('lnk_2', 'ent_1', '0032', 'con_ten_a', { integrationId: 'int_2' })],
+      }));
+      expect(await store.integrations.delete('ten_a', 'int_1')).toBe(true);
+      const links = await store.entities.linksOf('ten_a', 'ent_1');
+      expect(links.map((l) => [l.id, l.integrationId])).toEqual([['lnk_1', null], ['lnk_2', 'int_2']]);
+    });
+
     it('lists due integrations across tenants, high priority first, then the longest overdue, skipping disabled and unscheduled ones', async () => {
       await store.integrations.insert(integration('int_low', 'ten_a', { priority: 'low' }), iso(1));
       await store.integrations.insert(integration('int_old', 'ten_b'), iso(2));

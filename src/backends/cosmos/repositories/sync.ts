@@ -9,6 +9,7 @@ import type { UnitRunner } from '../runner.ts';
 import { staleRun } from '../../rows/run-rows.ts';
 import type { CosmosUnit, Doc } from '../unit.ts';
 import { getConnectionDoc } from './connections.ts';
+import { LINK } from './entity-kinds.ts';
 import { requireTenant } from './tenancy.ts';
 
 /**
@@ -95,6 +96,9 @@ export function cosmosIntegrations(runner: UnitRunner): IntegrationRepository {
         for (const [container, kind] of [['sync-tasks', TASK], ['entities', CURSOR]] as const) {
           if (await unit.get(container, tenantId, docId(kind, id))) unit.delete(container, tenantId, docId(kind, id));
         }
+        // The links it wrote stay, no longer naming it (the SQL stores' ON DELETE SET NULL).
+        const links = await unit.query<Doc>('entities', 'SELECT * FROM c WHERE c.docKind = @kind AND c.integrationId = @id', { kind: LINK, id }, tenantId);
+        for (const link of links) unit.put('entities', { ...link, integrationId: null });
         return true;
       }),
     setCursor: (tenantId, id, cursor, at) =>
