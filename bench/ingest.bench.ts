@@ -10,8 +10,9 @@
  *
  * Figures: records/s = records written / wall time of runPull; peak RSS = the highest
  * of process.memoryUsage().rss sampled every 50 ms and resourceUsage().maxRSS (which
- * includes start-up). The table also shows the CPU time of both processes and the bytes
- * this one wrote (on Linux), which vary far less than the wall time on a shared machine.
+ * includes start-up). The table also shows the CPU time of both processes, the main
+ * thread's time on a core and waiting for one, and the bytes this one wrote (on Linux):
+ * they vary far less than the wall time on a shared machine, and say where it went.
  * Run under `--max-old-space-size=160` (npm run bench:ingest) so a sync that held the
  * whole set would fail rather than pass slowly, and with the flags every Tributary process
  * runs with (`--max-semi-space-size=32`, docs/runtime.md).
@@ -66,6 +67,19 @@ function bytesWritten(): number | null {
   try {
     const wchar = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1];
     return wchar === undefined ? null : Number(wchar);
+  } catch {
+    return null;
+  }
+}
+/**
+ * The main thread's time on a core and waiting for one so far, in ms (Linux's
+ * /proc/<pid>/task/<pid>/schedstat, in ns); null elsewhere. The wait is the share the
+ * other threads (V8's helpers, the checkpointer, the sandbox) took from the pull loop.
+ */
+function mainThreadMs(): { running: number; waiting: number } | null {
+  try {
+    const [running, waiting] = readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return running === undefined || waiting === undefined || !Number.isFinite(running + waiting) ? null : { running: running / 1e6, waiting: waiting / 1e6 };
   } catch {
     return null;
   }
@@ -130,6 +144,7 @@ const sampler = setInterval(() => {
 const cpuBefore = process.cpuUsage();
 const sandboxCpuBefore = childCpuMs();
 const writtenBefore = bytesWritten();
+const mainBefore = mainThreadMs();
 
 const stopProfile = values.profile ? await startStageProfile() : null;
 const started = performance.now();
@@ -143,6 +158,7 @@ const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const sandboxCpuAfter = childCpuMs();
 const writtenAfter = bytesWritten();
+const mainAfter = mainThreadMs();
 const sandboxCpuMs = sandboxCpuBefore === null || sandboxCpuAfter === null ? null : sandboxCpuAfter - sandboxCpuBefore;
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
@@ -166,6 +182,9 @@ const rows: [string, string][] = [
   // On a shared machine the wall time includes waiting for a core; this is what one busy core would give.
   ['sync CPU (this process)', `${(cpuMs / 1000).toFixed(1)} s = ${Math.round(outcome.records / (cpuMs / 1000))} records per CPU-second`],
   // The sandbox answers on the other core (the engine reads a page ahead): its share of the machine.
+  // Where the wall time went on the pull loop's thread: working, or runnable but without a core.
+  ['main thread', mainBefore === null || mainAfter === null ? 'not measured (needs /proc)'
+    : `${((mainAfter.running - mainBefore.running) / 1000).toFixed(1)} s on a core, ${((mainAfter.waiting - mainBefore.waiting) / 1000).toFixed(1)} s waiting for one`],
   ['sandbox CPU (child process)', sandboxCpuMs === null ? 'not measured (needs /proc)' : `${(sandboxCpuMs / 1000).toFixed(1)} s`],
   // The WAL frames, the checkpoints' copies into the database file and everything else written: unlike the
   // times, nearly the same from run to run, so a change to the write path shows here even on a noisy machine.
