@@ -181,10 +181,10 @@ const rows: [string, string][] = [
   ['records/s', String(recordsPerSec)],
   // On a shared machine the wall time includes waiting for a core; this is what one busy core would give.
   ['sync CPU (this process)', `${(cpuMs / 1000).toFixed(1)} s = ${Math.round(outcome.records / (cpuMs / 1000))} records per CPU-second`],
-  // The sandbox answers on the other core (the engine reads a page ahead): its share of the machine.
   // Where the wall time went on the pull loop's thread: working, or runnable but without a core.
   ['main thread', mainBefore === null || mainAfter === null ? 'not measured (needs /proc)'
     : `${((mainAfter.running - mainBefore.running) / 1000).toFixed(1)} s on a core, ${((mainAfter.waiting - mainBefore.waiting) / 1000).toFixed(1)} s waiting for one`],
+  // The sandbox answers on the other core (the engine reads a page ahead): its share of the machine.
   ['sandbox CPU (child process)', sandboxCpuMs === null ? 'not measured (needs /proc)' : `${(sandboxCpuMs / 1000).toFixed(1)} s`],
   // The WAL frames, the checkpoints' copies into the database file and everything else written: unlike the
   // times, nearly the same from run to run, so a change to the write path shows here even on a noisy machine.

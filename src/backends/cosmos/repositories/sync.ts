@@ -96,7 +96,7 @@ export function cosmosIntegrations(runner: UnitRunner): IntegrationRepository {
         for (const [container, kind] of [['sync-tasks', TASK], ['entities', CURSOR]] as const) {
           if (await unit.get(container, tenantId, docId(kind, id))) unit.delete(container, tenantId, docId(kind, id));
         }
-        // The links it wrote stay, no longer naming it (the SQL stores' ON DELETE SET NULL).
+        // The links it wrote stay, no longer naming it, as in the SQL stores.
         const links = await unit.query<Doc>('entities', 'SELECT * FROM c WHERE c.docKind = @kind AND c.integrationId = @id', { kind: LINK, id }, tenantId);
         for (const link of links) unit.put('entities', { ...link, integrationId: null });
         return true;
