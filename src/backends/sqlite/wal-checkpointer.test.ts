@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, openSqlite } from './database.ts';
+import Database from 'better-sqlite3';
+import { WAL_SIZE_LIMIT_BYTES, openDatabase, openSqlite } from './database.ts';
 import { SqliteStore } from './store.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
 
@@ -14,18 +15,29 @@ const until = async (what: string, probe: () => boolean, timeoutMs = 10_000) => 
   }
 };
 
+/**
+ * A database file in `dir` whose connection never checkpoints (as under a pull or the
+ * intake, off-loop-commit.ts), with `batches` commits of `rows` rows of `row` in its WAL.
+ */
+function databaseWithWal(dir: string, batches: number, rows: number, row: string) {
+  const path = join(dir, 'x.db');
+  const db = openDatabase({ path });
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (x TEXT)');
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  for (let batch = 0; batch < batches; batch++) {
+    db.transaction(() => {
+      for (let i = 0; i < rows; i++) insert.run(row);
+    })();
+  }
+  return { path, db, insert };
+}
+
 describe('WalCheckpointer', () => {
   it('moves the WAL into the database file from a worker thread while the connection itself never checkpoints', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-wal-checkpointer-'));
     try {
-      const path = join(dir, 'x.db');
-      const db = openDatabase({ path });
-      db.pragma('wal_autocheckpoint = 0');
-      db.exec('CREATE TABLE t (x TEXT)');
-      const insert = db.prepare('INSERT INTO t VALUES (?)');
-      db.transaction(() => {
-        for (let i = 0; i < 2000; i++) insert.run('y'.repeat(500));
-      })();
+      const { path, db } = databaseWithWal(dir, 1, 2000, 'y'.repeat(500));
       const before = statSync(path).size;
       expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000_000);
       const checkpointer = new WalCheckpointer(db, { intervalMs: 10 });
@@ -36,6 +48,25 @@ describe('WalCheckpointer', () => {
       checkpointer.closeSync();
       db.close();
       expect(existsSync(`${path}-wal`)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets the WAL of a large write shrink back to its limit once a checkpoint caught up, while the database stays open', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-wal-checkpointer-'));
+    try {
+      const { path, db, insert } = databaseWithWal(dir, 4, 5000, 'y'.repeat(4000));
+      expect(statSync(`${path}-wal`).size).toBeGreaterThan(WAL_SIZE_LIMIT_BYTES);
+      // On another connection, as the worker's checkpoints are.
+      const other = new Database(path, { fileMustExist: true });
+      const [result] = other.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+      expect(result?.checkpointed).toBe(result?.log);
+      other.close();
+      insert.run('the next write');
+      expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(WAL_SIZE_LIMIT_BYTES);
+      expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 20_001 });
+      db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
