@@ -1,26 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite, type SqliteHandle } from './database.ts';
 import { loadMigrations, migrate } from './migrate.ts';
-import { SqliteStore } from './store.ts';
+import { tempSqliteFile } from './temp-store.ts';
 
 // 014 rebuilt entity_match_keys and narrowed entity_links_record: a store written before
 // it must keep finding its match keys and its links by record id after it.
 describe('SQLite migration 014 (compact pull indexes)', () => {
-  let dir: string;
-  let handle: SqliteHandle;
+  let cleanup: () => Promise<void>;
 
-  afterEach(() => {
-    if (handle.db.open) handle.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => cleanup());
 
   it('carries match keys and record-id lookups over from a store written before it', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tributary-migrate-014-'));
-    handle = openSqlite({ path: join(dir, 'db.sqlite') });
-    const { db } = handle;
+    const file = tempSqliteFile('migrate-014');
+    cleanup = file.cleanup;
+    const { store, handle: { db } } = file;
     migrate(db, loadMigrations().filter((m) => m.version < 14));
     const at = '2026-01-01T00:00:00.000Z';
     db.prepare('INSERT INTO tenants (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run('ten_a', 'A', at, at);
@@ -41,7 +33,6 @@ describe('SQLite migration 014 (compact pull indexes)', () => {
     source.run('con_sf', 'Contact');
     source.run('con_gh', 'issue');
 
-    const store = new SqliteStore(handle, { clock: { now: () => Date.parse(at) } });
     expect((await store.migrate()).applied[0]).toBe(14);
 
     // Keys of another source (ent_1 is linked through con_sf) are found, with their texts.
@@ -59,6 +50,5 @@ describe('SQLite migration 014 (compact pull indexes)', () => {
     expect(db.prepare(`SELECT count(*) AS n FROM entity_match_keys WHERE entity_id = 'ent_1'`).get()).toEqual({ n: 2 });
     await store.merges.deleteMatchKeys('ten_a', 'ent_1', [{ entityType: 'person', key: 'email:ada@example.org' }]);
     expect(await store.entities.findByMatchKeys('ten_a', 'person', ['email:ada@example.org'], 'con_gh', 'issue')).toEqual([]);
-    await store.close();
   });
 });

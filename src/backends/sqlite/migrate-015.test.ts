@@ -1,28 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite, type SqliteHandle } from './database.ts';
 import { loadMigrations, migrate } from './migrate.ts';
-import { SqliteStore } from './store.ts';
+import { tempSqliteFile } from './temp-store.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 
 // 015 rebuilt the pull's hot tables without their tenant (and integration) keys; what
 // those keys did on delete is done by the entity and connection keys and by triggers.
 describe('SQLite migration 015 (pull rows without parent checks)', () => {
-  let dir: string;
-  let handle: SqliteHandle;
+  let cleanup: () => Promise<void>;
 
-  afterEach(() => {
-    if (handle.db.open) handle.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => cleanup());
 
   it('keeps a store written before it, its feed positions, and what deleting a tenant or an integration removes', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tributary-migrate-015-'));
-    handle = openSqlite({ path: join(dir, 'db.sqlite') });
-    const { db } = handle;
+    const file = tempSqliteFile('migrate-015');
+    cleanup = file.cleanup;
+    const { store, handle: { db } } = file;
     migrate(db, loadMigrations().filter((m) => m.version < 15));
     for (const tenant of ['ten_a', 'ten_b']) {
       db.prepare('INSERT INTO tenants (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)').run(tenant, tenant, at, at);
@@ -44,7 +36,6 @@ describe('SQLite migration 015 (pull rows without parent checks)', () => {
     const newest = (db.prepare('SELECT max(seq) AS seq FROM entity_changes').get() as { seq: number }).seq;
     db.prepare('DELETE FROM entity_changes WHERE seq = ?').run(newest);
 
-    const store = new SqliteStore(handle, { clock: { now: () => Date.parse(at) } });
     expect((await store.migrate()).applied).toEqual([15]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect((db.pragma('foreign_key_list(entity_links)') as { table: string }[]).map((k) => k.table).sort()).toEqual(['connections', 'entities']);
@@ -68,10 +59,10 @@ describe('SQLite migration 015 (pull rows without parent checks)', () => {
 
     // Deleting a tenant removes all of its entity rows and none of another tenant's.
     db.prepare(`DELETE FROM tenants WHERE id = 'ten_a'`).run();
-    for (const table of ['entities', 'entity_links', 'relationships', 'entity_changes', 'entity_match_keys']) {
-      const counts = db.prepare(`SELECT tenant_id, count(*) AS n FROM ${table} GROUP BY tenant_id`).all();
-      expect(counts, table).toEqual([{ tenant_id: 'ten_b', n: table === 'relationships' ? 1 : table === 'entity_changes' ? 1 : 2 }]);
+    // ten_b's rows as written (its newest feed row was the purged one).
+    const left = { entities: 2, entity_links: 2, relationships: 1, entity_changes: 1, entity_match_keys: 2 };
+    for (const [table, n] of Object.entries(left)) {
+      expect(db.prepare(`SELECT tenant_id, count(*) AS n FROM ${table} GROUP BY tenant_id`).all(), table).toEqual([{ tenant_id: 'ten_b', n }]);
     }
-    await store.close();
   });
 });
