@@ -52,38 +52,34 @@ const size = Math.ceil(contacts / 0.9) + 500;
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'tributary.js');
 const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--size', String(size), '--seed', values.seed, '--rate-limit-scale', '1000'], { stdio: ['ignore', 'ignore', 'pipe'] });
-/** The sandbox child's CPU time so far (user + system), from Linux's /proc; null elsewhere. */
-function childCpuMs(): number | null {
+/** A figure read from Linux's /proc: `parse`'s answer for the file's text, or null elsewhere (no such file). */
+function fromProc<T>(path: string, parse: (text: string) => T | null): T | null {
   try {
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return parse(readFileSync(path, 'utf8'));
   } catch {
     return null;
   }
 }
-/** Bytes this process has passed to write(2) and its kin so far (Linux's /proc, `wchar`); null elsewhere. */
-function bytesWritten(): number | null {
-  try {
-    const wchar = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1];
-    return wchar === undefined ? null : Number(wchar);
-  } catch {
-    return null;
-  }
-}
+/** The sandbox child's CPU time so far (user + system), in ms. */
+const childCpuMs = (): number | null => fromProc(`/proc/${child.pid}/stat`, (text) => {
+  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
+  const fields = text.split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+});
+/** Bytes this process has passed to write(2) and its kin so far (`wchar`). */
+const bytesWritten = (): number | null => fromProc('/proc/self/io', (text) => {
+  const wchar = /^wchar: (\d+)$/m.exec(text)?.[1];
+  return wchar === undefined ? null : Number(wchar);
+});
 /**
- * The main thread's time on a core and waiting for one so far, in ms (Linux's
- * /proc/<pid>/task/<pid>/schedstat, in ns); null elsewhere. The wait is the share the
- * other threads (V8's helpers, the checkpointer, the sandbox) took from the pull loop.
+ * The main thread's time on a core and waiting for one so far, in ms (schedstat is in
+ * ns). The wait is the share the other threads (V8's helpers, the checkpointer, the
+ * sandbox) took from the pull loop.
  */
-function mainThreadMs(): { running: number; waiting: number } | null {
-  try {
-    const [running, waiting] = readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
-    return running === undefined || waiting === undefined || !Number.isFinite(running + waiting) ? null : { running: running / 1e6, waiting: waiting / 1e6 };
-  } catch {
-    return null;
-  }
-}
+const mainThreadMs = (): { running: number; waiting: number } | null => fromProc(`/proc/${process.pid}/task/${process.pid}/schedstat`, (text) => {
+  const [running, waiting] = text.split(' ').map(Number);
+  return running === undefined || waiting === undefined || !Number.isFinite(running + waiting) ? null : { running: running / 1e6, waiting: waiting / 1e6 };
+});
 const killChild = (): void => {
   if (child.exitCode === null) child.kill('SIGTERM');
 };
