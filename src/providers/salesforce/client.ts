@@ -50,11 +50,36 @@ export function asObject(value: unknown, what: string): Record<string, unknown> 
   throw new TributaryError('PROVIDER_UNAVAILABLE', `Salesforce answered ${what} with an unexpected body`, { details: { provider: 'salesforce' } });
 }
 
+// The shape Salesforce gives every datetime field: milliseconds and an explicit UTC offset.
+const UTC_STAMP = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}\+0000$/;
+
+/**
+ * A Salesforce datetime as ISO 8601 in UTC (`2024-01-15T10:30:00.000Z`), or null when it
+ * is not one. Every record of a pull passes here (its SystemModstamp): the UTC shape
+ * Salesforce sends is rewritten in place, without parsing it into a Date and printing it
+ * back, which was most of the cost; any other form goes through `parseSfDate`.
+ */
+export function sfIso(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const utc = UTC_STAMP.exec(value);
+  if (utc !== null) {
+    const month = Number(utc[2]);
+    const day = Number(utc[3]);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= daysIn(Number(utc[1]), month)) return `${value.slice(0, 23)}Z`;
+  }
+  const ms = parseSfDate(value);
+  return ms === null ? null : sfDateTime(ms);
+}
+
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
 /** An sObject row as an ExternalRecord: id = Id, version = modifiedAt = SystemModstamp. */
 export function toRecord(row: Record<string, unknown>): ExternalRecord {
   const id = typeof row.Id === 'string' ? row.Id : '';
-  const stamp = parseSfDate(row.SystemModstamp) ?? parseSfDate(row.LastModifiedDate);
-  const iso = stamp === null ? null : sfDateTime(stamp);
+  const iso = sfIso(row.SystemModstamp) ?? sfIso(row.LastModifiedDate);
   return { id, version: iso, modifiedAt: iso, data: row };
 }
 

@@ -52,15 +52,15 @@ export async function decideMatches(
 ): Promise<Map<string, DedupDecision>> {
   const decisions = new Map<string, DedupDecision>();
   if (!settings.enabled) return decisions;
-  const groups = new Map<string, NewEntity[]>();
+  // Grouped by (entity type, object): a page has one or two groups, so a list beats a map keyed by joined strings.
+  const groups: NewEntity[][] = [];
   for (const item of items) {
     if (!DEDUP_ENTITY_TYPES.has(item.entityType)) continue;
-    const key = `${item.entityType}\u0000${item.object}`;
-    const group = groups.get(key);
+    const group = groups.find((g) => g[0]!.entityType === item.entityType && g[0]!.object === item.object);
     if (group) group.push(item);
-    else groups.set(key, [item]);
+    else groups.push([item]);
   }
-  for (const group of groups.values()) {
+  for (const group of groups) {
     const { entityType, object } = group[0]!;
     const keysOf = new Map<string, MatchKeys>();
     for (const item of group) {

@@ -110,9 +110,11 @@ export class PagePlan {
   readonly #ctx: PlanContext;
   readonly #entities = new Map<string, EntityState>();
   readonly #links = new Map<string, LinkState>();
-  readonly #relationships = new Map<string, { fromEntityId: string; kind: string; toEntityId: string }>();
+  /** Edges to write, per from-entity id (each entity has a few). */
+  readonly #relationships = new Map<string, { fromEntityId: string; kind: string; toEntityId: string }[]>();
   readonly #reviews: DedupReview[] = [];
-  readonly #keys = new Map<string, { entityType: string; key: string; connectionId: string; object: string; entityId: string }>();
+  /** Match keys to write, per entity id (a few each: a list, not a map keyed by composite strings). */
+  readonly #keys = new Map<string, { entityType: string; key: string; connectionId: string; object: string; entityId: string }[]>();
   readonly #merges: MergeLineage[] = [];
   #pending: PendingLineage[] = [];
 
@@ -125,14 +127,17 @@ export class PagePlan {
    * `modifiedAt` is the provider's modification time of the record (ExternalRecord.modifiedAt).
    */
   addRecord(recordId: string, entities: readonly MappedEntity[], relationships: readonly MappedRelationship[], modifiedAt: string | null = null): void {
-    if (this.#stale(entities[0], modifiedAt)) {
+    // Each entity's reference, made once: it is looked up in several maps below.
+    const refs = entities.map((mapped) => refKey(mapped.object, mapped.externalId));
+    if (this.#stale(entities[0], refs[0], modifiedAt)) {
       this.counts.unchanged += 1;
       return;
     }
     let outcome: keyof RecordCounts = 'unchanged';
     entities.forEach((mapped, index) => {
       const primary = index === 0;
-      const result = mapped.deleted ? this.#tombstone(refKey(mapped.object, mapped.externalId)) : this.#upsert(mapped, primary ? recordId : null, primary, primary ? modifiedAt : null);
+      const ref = refs[index]!;
+      const result = mapped.deleted ? this.#tombstone(ref) : this.#upsert(mapped, ref, primary ? recordId : null, primary, primary ? modifiedAt : null);
       if (primary) outcome = result;
     });
     if (entities[0]?.deleted === true) relationships = [];
@@ -142,7 +147,9 @@ export class PagePlan {
       const to = this.#resolve(rel.to.object, rel.to.externalId, rel.to.entityType);
       if (from === null || to === null || from === to) continue;
       const edge = { fromEntityId: from, kind: rel.kind, toEntityId: to };
-      this.#relationships.set(`${from}\u0000${rel.kind}\u0000${to}`, edge);
+      let outgoing = this.#relationships.get(from);
+      if (outgoing === undefined) this.#relationships.set(from, (outgoing = []));
+      if (!outgoing.some((e) => e.kind === rel.kind && e.toEntityId === to)) outgoing.push(edge);
       edges.push(edge);
     }
     if (this.#pending.length > 0) this.#lineage(edges);
@@ -154,9 +161,9 @@ export class PagePlan {
    * pull wrote newer news after this record was read): writing it would undo that write.
    * Provider times are compared with each other only, never with Tributary's clock.
    */
-  #stale(primary: MappedEntity | undefined, modifiedAt: string | null): boolean {
-    if (primary === undefined || primary.deleted || modifiedAt === null) return false;
-    const link = this.#link(primary.object, primary.externalId);
+  #stale(primary: MappedEntity | undefined, ref: string | undefined, modifiedAt: string | null): boolean {
+    if (primary === undefined || ref === undefined || primary.deleted || modifiedAt === null) return false;
+    const link = this.#link(ref);
     if (link === null || link.remoteModifiedAt === null) return false;
     const read = Date.parse(modifiedAt);
     const known = Date.parse(link.remoteModifiedAt);
@@ -210,9 +217,9 @@ export class PagePlan {
       if (entity && (storedLiveLinks.get(id) ?? 0) + (delta.get(id) ?? 0) <= 0 && entity.deletedAt === null) entity.deletedAt = at;
     }
     const batch: { -readonly [K in keyof EntityWriteBatch]: EntityWriteBatch[K] } = entityWriteBatch(tenantId, at, {
-      relationships: [...this.#relationships.values()],
+      relationships: [...this.#relationships.values()].flat(),
       // In no particular order: each backend orders them for its own key index.
-      matchKeys: [...this.#keys.values()], reviews: this.#reviews,
+      matchKeys: [...this.#keys.values()].flat(), reviews: this.#reviews,
       ...(this.#merges.length > 0 ? { merges: this.#merges } : {}),
     });
     const inserts = batch.entityInserts as { id: string; type: string; fields: Record<string, unknown> }[];
@@ -245,8 +252,7 @@ export class PagePlan {
     return batch;
   }
 
-  #load(stored: LinkedEntity): LinkState {
-    const key = refKey(stored.object, stored.externalId);
+  #load(stored: LinkedEntity, key: string = refKey(stored.object, stored.externalId)): LinkState {
     let link = this.#links.get(key);
     if (link) return link;
     this.#entityState(stored.entity);
@@ -267,17 +273,17 @@ export class PagePlan {
     return state;
   }
 
-  #link(object: string, externalId: string): LinkState | null {
-    const key = refKey(object, externalId);
-    const known = this.#links.get(key);
+  /** The link of a reference (`refKey`), loaded into the plan when stored. */
+  #link(ref: string): LinkState | null {
+    const known = this.#links.get(ref);
     if (known) return known;
-    const stored = this.#ctx.links.get(key);
-    return stored ? this.#load(stored) : null;
+    const stored = this.#ctx.links.get(ref);
+    return stored ? this.#load(stored, ref) : null;
   }
 
-  #newLink(object: string, externalId: string, entityId: string): LinkState {
+  #newLink(ref: string, object: string, externalId: string, entityId: string): LinkState {
     const link: LinkState = { id: orderedId('lnk'), entityId, isNew: true, live: true, wasLive: false, base: null, remoteVersion: null, recordId: null, remoteModifiedAt: null, dirty: true, object, externalId };
-    this.#links.set(refKey(object, externalId), link);
+    this.#links.set(ref, link);
     return link;
   }
 
@@ -287,12 +293,11 @@ export class PagePlan {
     return state;
   }
 
-  #upsert(mapped: MappedEntity, recordId: string | null, primary: boolean, modifiedAt: string | null): keyof RecordCounts {
-    let link = this.#link(mapped.object, mapped.externalId);
+  #upsert(mapped: MappedEntity, ref: string, recordId: string | null, primary: boolean, modifiedAt: string | null): keyof RecordCounts {
+    let link = this.#link(ref);
     let outcome: keyof RecordCounts = 'updated';
     let linked: { prior: Record<string, unknown>; reason: Record<string, unknown> } | null = null;
     if (link === null) {
-      const ref = refKey(mapped.object, mapped.externalId);
       const decision = this.#ctx.decisions.get(ref);
       const target = decision?.kind === 'link' ? this.#ctx.matched.get(decision.entityId) : undefined;
       const entity = target ? this.#entityState(target) : this.#newEntity(mapped.entityType, false);
@@ -301,7 +306,7 @@ export class PagePlan {
         linked = { prior: { ...entity.fields }, reason: { automatic: true, rule: decision.reason, score: decision.score, connectionId, object: mapped.object, externalId: mapped.externalId, runId } };
       }
       if (decision?.kind === 'review') this.#review(entity.id, decision.candidateId, decision.score, mapped);
-      link = this.#newLink(mapped.object, mapped.externalId, entity.id);
+      link = this.#newLink(ref, mapped.object, mapped.externalId, entity.id);
       outcome = 'created';
     } else if (link.live && (primary ? same(link.base, mapped.fields) : containsAll(link.base, mapped.fields)) && (mapped.remoteVersion === null || link.remoteVersion === mapped.remoteVersion) && this.#entities.get(link.entityId)?.deletedAt === null && (!primary || recordId === null || link.recordId === recordId)) {
       return 'unchanged';
@@ -340,10 +345,14 @@ export class PagePlan {
     link.dirty = true;
     if (DEDUP_ENTITY_TYPES.has(entity.type)) {
       // A new entity holds exactly the mapped fields: their keys are known from dedup.
-      const known = entity.shared ? this.#ctx.matchKeys?.get(refKey(mapped.object, mapped.externalId)) : undefined;
+      const known = entity.shared ? this.#ctx.matchKeys?.get(ref) : undefined;
       const keys = known !== undefined && known.fields === entity.fields ? known.keys : computeMatchKeys(entity.type, entity.fields);
-      for (const key of [...keys.exact, ...keys.block]) {
-        this.#keys.set(`${entity.id}\u0000${key}\u0000${mapped.object}`, { entityType: entity.type, key, connectionId: this.#ctx.connectionId, object: mapped.object, entityId: entity.id });
+      let own = this.#keys.get(entity.id);
+      if (own === undefined) this.#keys.set(entity.id, (own = []));
+      for (const list of [keys.exact, keys.block]) {
+        for (const key of list) {
+          if (!own.some((k) => k.key === key && k.object === mapped.object)) own.push({ entityType: entity.type, key, connectionId: this.#ctx.connectionId, object: mapped.object, entityId: entity.id });
+        }
       }
     }
     if (linked !== null) {
@@ -373,10 +382,11 @@ export class PagePlan {
 
   /** The entity a reference names, made as a placeholder when no link knows it yet. */
   #resolve(object: string, externalId: string, entityType: string): string | null {
-    const link = this.#link(object, externalId);
+    const ref = refKey(object, externalId);
+    const link = this.#link(ref);
     if (link) return link.entityId;
     const entity = this.#newEntity(entityType, true);
-    this.#newLink(object, externalId, entity.id);
+    this.#newLink(ref, object, externalId, entity.id);
     return entity.id;
   }
 

@@ -48,11 +48,17 @@ export interface PageWrite {
 /** Writes a page atomically; returns what the page did to records. */
 export async function writePage(store: Store, page: PageWrite): Promise<RecordCounts> {
   const keys = new Map<string, LinkKey>();
-  const addKey = (object: string, externalId: string): void => {
-    keys.set(refKey(object, externalId), { object, externalId });
+  const addKey = (object: string, externalId: string, ref: string = refKey(object, externalId)): void => {
+    keys.set(ref, { object, externalId });
   };
+  // Each mapped entity's reference, in page order, made once (the new ones are picked below).
+  const entityRefs: string[] = [];
   for (const { result } of page.records) {
-    for (const e of result.entities) addKey(e.object, e.externalId);
+    for (const e of result.entities) {
+      const ref = refKey(e.object, e.externalId);
+      entityRefs.push(ref);
+      addKey(e.object, e.externalId, ref);
+    }
     for (const r of result.relationships) {
       addKey(r.from.object, r.from.externalId);
       addKey(r.to.object, r.to.externalId);
@@ -69,9 +75,10 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
     }
 
     const fresh = new Map<string, NewEntity>();
+    let nth = 0;
     for (const { result } of page.records) {
       for (const e of result.entities) {
-        const ref = refKey(e.object, e.externalId);
+        const ref = entityRefs[nth++]!;
         if (!e.deleted && !links.has(ref) && !fresh.has(ref)) fresh.set(ref, { ref, entityType: e.entityType, object: e.object, fields: e.fields });
       }
     }

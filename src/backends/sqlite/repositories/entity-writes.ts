@@ -2,6 +2,8 @@ import type { EntityWriteBatch } from '../../../ports/store.ts';
 import { entityHash, matchKeyHash } from '../match-key-hash.ts';
 import { toJson, type StatementCache } from '../store-sql.ts';
 
+type MatchKeyRow = EntityWriteBatch['matchKeys'][number];
+
 const INSERT_ENTITY = `INSERT INTO entities (id, tenant_id, type, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`;
 const UPDATE_ENTITY = 'UPDATE entities SET fields = ?, version = ?, deleted_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?';
 const INSERT_LINK = `INSERT INTO entity_links (id, tenant_id, entity_id, connection_id, integration_id, object, external_id, record_id,
@@ -61,15 +63,17 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
   const insertChange = statements.get(INSERT_CHANGE);
   for (const c of batch.changes) insertChange.run(tenantId, c.entityId, changeJson(c.change), at);
   const insertKey = statements.get(INSERT_KEY);
-  const sources = new Set<string>();
   const insertSource = statements.get(INSERT_SOURCE);
+  // The page's sources (entity type, connection, object): one or two, so a list.
+  const sources: MatchKeyRow[] = [];
   // In the order of the key index, so that consecutive inserts land on the same pages.
-  const keyRows = batch.matchKeys.map((k) => ({ k, hash: matchKeyHash(tenantId, k.entityType, k.key) })).sort((x, y) => x.hash - y.hash);
-  for (const { k, hash } of keyRows) {
-    insertKey.run(tenantId, k.entityType, k.key, k.entityId, hash, entityHash(k.entityId));
-    const source = `${k.entityType}\u0000${k.connectionId}\u0000${k.object}`;
-    if (!sources.has(source)) {
-      sources.add(source);
+  const hashes = batch.matchKeys.map((k) => matchKeyHash(tenantId, k.entityType, k.key));
+  const order = hashes.map((_, i) => i).sort((a, b) => hashes[a]! - hashes[b]!);
+  for (const i of order) {
+    const k = batch.matchKeys[i]!;
+    insertKey.run(tenantId, k.entityType, k.key, k.entityId, hashes[i], entityHash(k.entityId));
+    if (!sources.some((s) => s.entityType === k.entityType && s.connectionId === k.connectionId && s.object === k.object)) {
+      sources.push(k);
       insertSource.run(tenantId, k.entityType, k.connectionId, k.object);
     }
   }

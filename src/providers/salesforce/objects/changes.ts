@@ -22,7 +22,7 @@
  */
 import { TributaryError } from '../../../domain/errors.ts';
 import { CURSOR_EXPIRED, type ChangePage, type Cursor, type ExternalDeletion, type ExternalRecord, type ProviderContext } from '../../provider.ts';
-import { asObject, dataPath, describeSObject, nowOf, parseSfDate, relativePath, selectableFields, sfDateTime, toRecord } from '../client.ts';
+import { asObject, dataPath, describeSObject, nowOf, parseSfDate, relativePath, selectableFields, sfDateTime, sfIso, toRecord } from '../client.ts';
 import { errorCodeOfError } from '../errors.ts';
 
 /** How far the next run's watermark stays behind the highest SystemModstamp seen. */
@@ -94,10 +94,7 @@ export async function readDeletions(ctx: ProviderContext, type: string, since: s
   const rows = Array.isArray(body.deletedRecords) ? (body.deletedRecords as Record<string, unknown>[]) : [];
   const deletions = rows
     .filter((r) => typeof r.id === 'string')
-    .map((r) => {
-      const at = parseSfDate(r.deletedDate);
-      return { id: r.id as string, deletedAt: at === null ? null : sfDateTime(at) };
-    });
+    .map((r) => ({ id: r.id as string, deletedAt: sfIso(r.deletedDate) }));
   const latest = parseSfDate(body.latestDateCovered);
   return { deletions, nextSince: latest === null ? since : sfDateTime(latest) };
 }
@@ -147,7 +144,8 @@ export async function readSObjectPage(ctx: ProviderContext, type: string, cursor
   let maxSeen = parseSfDate(run.maxSeen);
   for (const row of rows) {
     const record = toRecord(row);
-    const stamp = parseSfDate(record.version);
+    // toRecord's version is ISO 8601 in UTC (or null), which Date.parse reads directly.
+    const stamp = record.version === null ? null : Date.parse(record.version);
     if (stamp !== null && (maxSeen === null || stamp > maxSeen)) maxSeen = stamp;
     if (record.version !== null && state.recent[record.id] === record.version) continue;
     records.push(record);
