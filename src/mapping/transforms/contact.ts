@@ -37,6 +37,8 @@ const phoneCache = new Map<string, string | null>();
 interface PhoneMetadata {
   readonly country_calling_codes: Record<string, string[]>;
   readonly countries: Record<string, readonly unknown[]>;
+  /** Calling codes of no country (+800 and the like), kept apart from `country_calling_codes`. */
+  readonly nonGeographic: Record<string, unknown>;
 }
 const fullMetadata = minMetadata as unknown as PhoneMetadata;
 const narrowedMetadata = {
@@ -91,7 +93,49 @@ function narrowedIsExact(phone: PhoneNumber, region: string): boolean {
   return true;
 }
 
+/** Per country: the national number lengths its plan calls possible (what `isPossible` checks). */
+const possibleLengthsOf = new Map<string, readonly number[]>();
+function possibleLengths(country: string): readonly number[] {
+  let lengths = possibleLengthsOf.get(country);
+  if (lengths === undefined) {
+    const plan = new Metadata(minMetadata as unknown as MetadataJson);
+    plan.selectNumberingPlan(country as CountryCode);
+    lengths = plan.numberingPlan?.possibleLengths() ?? [];
+    possibleLengthsOf.set(country, lengths);
+  }
+  return lengths;
+}
+
+const INTERNATIONAL_DIGITS = /^\+[1-9]\d{2,19}$/;
+
+/**
+ * True when `raw` is already a possible E.164 number, decided without a parse: it is `+`
+ * and digits only, its calling code (the first of 1-3 leading digits the metadata knows,
+ * as libphonenumber picks it) belongs to a country, no national prefix can be stripped
+ * from the rest, its country is not in doubt (`narrowedIsExact`), and the rest's length is
+ * one the country's plan calls possible: then libphonenumber answers `raw` itself. Any
+ * other case returns false and is parsed. Most stored numbers are in this form, and a
+ * parse allocates a few kilobytes.
+ */
+export function isPossibleE164(raw: string, region: string): boolean {
+  if (!INTERNATIONAL_DIGITS.test(raw)) return false;
+  for (let size = 1; size <= 3; size++) {
+    const code = raw.slice(1, 1 + size);
+    if (fullMetadata.nonGeographic[code] !== undefined) return false;
+    const countries = fullMetadata.country_calling_codes[code];
+    if (countries === undefined) continue;
+    const country = countries[0];
+    const nationalNumber = raw.slice(1 + size);
+    if (country === undefined || country === '001' || nationalNumber.length < 2 || nationalNumber.length > 17) return false;
+    if (nationalPrefixOf(country)?.test(nationalNumber) === true) return false;
+    if (!narrowedIsExact({ countryCallingCode: code, nationalNumber } as PhoneNumber, region)) return false;
+    return possibleLengths(country).includes(nationalNumber.length);
+  }
+  return false;
+}
+
 function parsePhone(raw: string, region: string): string | null {
+  if (isPossibleE164(raw, region)) return raw;
   let parsed = parsePhoneNumberFromString(raw, region as CountryCode, narrowedMetadata);
   if (parsed && !narrowedIsExact(parsed, region)) parsed = parsePhoneNumberFromString(raw, region as CountryCode, minMetadata as unknown as MetadataJson);
   return parsed && parsed.isPossible() ? parsed.number : null;

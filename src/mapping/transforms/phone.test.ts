@@ -1,7 +1,8 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import minMetadata from 'libphonenumber-js/min/metadata';
 import type { CountryCode } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
-import { toE164 } from './contact.ts';
+import { isPossibleE164, toE164 } from './contact.ts';
 
 /** What libphonenumber's default entry (min metadata, every country of a calling code) answers. */
 function reference(raw: string, region: string): string | null {
@@ -43,5 +44,42 @@ describe('toE164 on calling codes shared by several countries', () => {
     for (const region of ['US', 'CA', 'AG', 'PR', 'GB', 'JE', 'AU', 'CX', 'RU', 'KZ', 'RE', 'GP', 'CW'])
       for (const raw of inputs) if (toE164(raw, region) !== reference(raw, region)) mismatches.push(`${region} ${raw}`);
     expect(mismatches).toEqual([]);
+  });
+
+  it('answers what the full metadata answers for numbers already written as + and digits, for every calling code', () => {
+    const metadata = minMetadata as unknown as { country_calling_codes: Record<string, string[]>; nonGeographic: Record<string, unknown> };
+    let seed = 7;
+    const digits = (n: number): string => {
+      let s = '';
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        s += String(seed % 10);
+      }
+      return s;
+    };
+    const inputs: string[] = [];
+    for (const code of [...Object.keys(metadata.country_calling_codes), ...Object.keys(metadata.nonGeographic)]) {
+      for (let length = 1; length <= 18; length++) {
+        for (const lead of ['', '0', '1', '5', '8', '9']) inputs.push(`+${code}${(lead + digits(length)).slice(0, length)}`);
+      }
+    }
+    const mismatches: string[] = [];
+    let unparsed = 0;
+    let total = 0;
+    for (const region of ['US', 'CA', 'GB', 'DE', 'RU', 'AU'])
+      for (const raw of inputs) {
+        const expected = reference(raw, region);
+        if (toE164(raw, region) !== expected) mismatches.push(`${region} ${raw}`);
+        // What the shortcut keeps without a parse is exactly what libphonenumber keeps.
+        if (isPossibleE164(raw, region)) {
+          unparsed += 1;
+          if (expected !== raw) mismatches.push(`kept without a parse: ${region} ${raw}`);
+        }
+        total += 1;
+      }
+    expect(mismatches).toEqual([]);
+    // The shortcut answers a good share of the corpus, and leaves the rest to the parse.
+    expect(unparsed).toBeGreaterThan(total / 20);
+    expect(unparsed).toBeLessThan(total / 2);
   });
 });
