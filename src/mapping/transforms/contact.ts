@@ -135,13 +135,14 @@ export function isPossibleE164(raw: string, region: string): boolean {
 }
 
 function parsePhone(raw: string, region: string): string | null {
-  if (isPossibleE164(raw, region)) return raw;
   let parsed = parsePhoneNumberFromString(raw, region as CountryCode, narrowedMetadata);
   if (parsed && !narrowedIsExact(parsed, region)) parsed = parsePhoneNumberFromString(raw, region as CountryCode, minMetadata as unknown as MetadataJson);
   return parsed && parsed.isPossible() ? parsed.number : null;
 }
 
 export function toE164(raw: string, region: string): string | null {
+  // Before the cache: answering costs less than remembering, and the cache keeps room for numbers that need a parse.
+  if (isPossibleE164(raw, region)) return raw;
   const key = `${region}|${raw}`;
   const hit = phoneCache.get(key);
   if (hit !== undefined) return hit;
