@@ -17,10 +17,23 @@ export function metaphone(word: string): readonly [string, string] {
  * name has no letters.
  */
 export function phoneticKey(name: string): string {
-  const words = name.split(' ');
-  if (words.length === 1) return doubleMetaphone(name)[0];
-  return doubleMetaphone(words.join(''))[0];
+  let key = phoneticKeys.get(name);
+  if (key === undefined) {
+    const words = name.split(' ');
+    key = doubleMetaphone(words.length === 1 ? name : words.join(''))[0];
+    if (phoneticKeys.size >= PHONETIC_KEYS_LIMIT) phoneticKeys.clear();
+    phoneticKeys.set(name, key);
+  }
+  return key;
 }
+
+/**
+ * Keys already computed, by name: a pull computes one per person, and family names recur
+ * (a few thousand cover most people), while Double Metaphone walks every letter through
+ * its rules. Bounded: cleared when full.
+ */
+const PHONETIC_KEYS_LIMIT = 20_000;
+const phoneticKeys = new Map<string, string>();
 
 /**
  * True when two words sound alike under Double Metaphone: any of the first's codes equals
