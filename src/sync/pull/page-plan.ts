@@ -142,9 +142,14 @@ export class PagePlan {
     });
     if (entities[0]?.deleted === true) relationships = [];
     const edges: { fromEntityId: string; kind: string; toEntityId: string }[] = [];
+    // A relationship's ends are usually entities of the same record: their references are made already.
+    const refOf = (object: string, externalId: string): string => {
+      const at = entities.findIndex((e) => e.object === object && e.externalId === externalId);
+      return at >= 0 ? refs[at]! : refKey(object, externalId);
+    };
     for (const rel of relationships) {
-      const from = this.#resolve(rel.from.object, rel.from.externalId, rel.from.entityType);
-      const to = this.#resolve(rel.to.object, rel.to.externalId, rel.to.entityType);
+      const from = this.#resolve(refOf(rel.from.object, rel.from.externalId), rel.from.object, rel.from.externalId, rel.from.entityType);
+      const to = this.#resolve(refOf(rel.to.object, rel.to.externalId), rel.to.object, rel.to.externalId, rel.to.entityType);
       if (from === null || to === null || from === to) continue;
       const edge = { fromEntityId: from, kind: rel.kind, toEntityId: to };
       let outgoing = this.#relationships.get(from);
@@ -207,12 +212,16 @@ export class PagePlan {
    */
   finish(storedLiveLinks: Map<string, number>): EntityWriteBatch {
     const { tenantId, at, connectionId, integrationId, runId } = this.#ctx;
+    const losing = this.entitiesLosingLinks();
+    // Counted only when some entity lost a link (a page of new records has none to count).
     const delta = new Map<string, number>();
-    for (const link of this.#links.values()) {
-      const d = (link.live ? 1 : 0) - (link.wasLive ? 1 : 0);
-      if (d !== 0) delta.set(link.entityId, (delta.get(link.entityId) ?? 0) + d);
+    if (losing.length > 0) {
+      for (const link of this.#links.values()) {
+        const d = (link.live ? 1 : 0) - (link.wasLive ? 1 : 0);
+        if (d !== 0) delta.set(link.entityId, (delta.get(link.entityId) ?? 0) + d);
+      }
     }
-    for (const id of this.entitiesLosingLinks()) {
+    for (const id of losing) {
       const entity = this.#entities.get(id);
       if (entity && (storedLiveLinks.get(id) ?? 0) + (delta.get(id) ?? 0) <= 0 && entity.deletedAt === null) entity.deletedAt = at;
     }
@@ -381,8 +390,7 @@ export class PagePlan {
   }
 
   /** The entity a reference names, made as a placeholder when no link knows it yet. */
-  #resolve(object: string, externalId: string, entityType: string): string | null {
-    const ref = refKey(object, externalId);
+  #resolve(ref: string, object: string, externalId: string, entityType: string): string | null {
     const link = this.#link(ref);
     if (link) return link.entityId;
     const entity = this.#newEntity(entityType, true);
