@@ -2,20 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqlite } from '../src/backends/sqlite/database.ts';
+import { openSqlite, type SqliteHandle } from '../src/backends/sqlite/database.ts';
 import { SqliteStore } from '../src/backends/sqlite/store.ts';
 import type { MappedEntity, MappingResult } from '../src/domain/mapping.ts';
-import { resolveDedupSettings, writePage, type MappedRecord } from '../src/sync/index.ts';
+import { resolveDedupSettings, writePage, type MappedRecord, type RecordCounts } from '../src/sync/index.ts';
 import { seedWriterTenant } from './fixtures/writer-tenant.ts';
 
 const T = 'ten_w';
 const AT = '2026-01-01T00:00:00.000Z';
 let dir: string;
+let handle: SqliteHandle;
 let store: SqliteStore;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tributary-writer-'));
-  store = new SqliteStore(openSqlite({ path: join(dir, 'db.sqlite') }), { clock: { now: () => Date.parse(AT) } });
+  handle = openSqlite({ path: join(dir, 'db.sqlite') });
+  store = new SqliteStore(handle, { clock: { now: () => Date.parse(AT) } });
   await seedWriterTenant(store, T, AT);
 });
 
@@ -30,11 +32,13 @@ function person(object: string, externalId: string, fields: Record<string, unkno
 
 const result = (...entities: MappedEntity[]): MappingResult => ({ entities, relationships: [], errors: [], failed: false });
 
-async function write(provider: 'salesforce' | 'google', records: MappedRecord[], deletions: string[] = []) {
+/** Writes a page; `withProgress` writes the run's progress with it, as a pull run does. */
+async function write(provider: 'salesforce' | 'google', records: MappedRecord[], deletions: string[] = [], withProgress = false) {
   const object = provider === 'salesforce' ? 'Contact' : 'person';
   return writePage(store, {
     tenantId: T, connectionId: provider === 'salesforce' ? 'con_sf' : 'con_gg', integrationId: `int_${provider}`, runId: `run_${provider}`, at: AT,
     primaryObject: object, records, deletions, recordErrors: [], dedup: resolveDedupSettings({}),
+    ...(withProgress ? { progress: (counts: RecordCounts) => ({ recordsSoFar: records.length, pages: 1, totalEstimate: null, checkpoint: null, counts: { ...counts, failed: 0 }, fullResync: false }) } : {}),
   });
 }
 
@@ -119,5 +123,31 @@ describe('the entity writer (pull pages)', () => {
     const hopper = (await store.entities.list(T, { type: 'person' })).items[0]!;
     expect(hopper.fields).toEqual({ familyName: 'Hopper' });
     expect((await store.entities.relationshipsOf(T, hopper.id)).outgoing).toEqual([expect.objectContaining({ kind: 'works_at', toEntityId: org.id })]);
+  });
+  // A pull run's pages skip SQLite's per-row foreign-key lookups (the writer sees every parent itself).
+  describe('pages written with their run progress', () => {
+    const worksAt = (contact: string, account: string): MappingResult => ({
+      entities: [person('Contact', contact, { familyName: contact, email: `${contact}@example.com` })],
+      relationships: [{ kind: 'works_at', from: { entityType: 'person', object: 'Contact', externalId: contact }, to: { entityType: 'organization', object: 'Account', externalId: account } }],
+      errors: [], failed: false,
+    });
+
+    it('leave every row with its parent, and the connection checking foreign keys again', async () => {
+      await write('salesforce', [{ recordId: '003A', result: worksAt('003A', '001X') }, { recordId: '003B', result: worksAt('003B', '001X') }], [], true);
+      await write('google', [{ recordId: 'p1', result: result(person('person', 'p1', { familyName: '003A', email: '003a@example.com' })) }], [], true);
+      await write('salesforce', [{ recordId: '003C', result: worksAt('003C', '001Y') }], ['003B'], true);
+      // 003A (with p1 linked to it) and 003C, and both organisations; 003B was deleted.
+      expect(await liveEntities()).toHaveLength(4);
+      expect(handle.db.pragma('foreign_key_check')).toEqual([]);
+      expect(handle.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    });
+
+    it('fail with NOT_FOUND and write nothing when the connection was deleted meanwhile', async () => {
+      await store.connections.delete(T, 'con_sf');
+      await expect(write('salesforce', [{ recordId: '003A', result: worksAt('003A', '001X') }], [], true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await liveEntities()).toEqual([]);
+      expect(handle.db.pragma('foreign_key_check')).toEqual([]);
+      expect(handle.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    });
   });
 });

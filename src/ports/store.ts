@@ -223,6 +223,16 @@ export interface MigrationStatus {
   readonly applied: number[];
 }
 
+export interface TransactionOptions {
+  /**
+   * The caller writes only rows whose parents it has seen in this same transaction (the
+   * pull writer: entities it inserted or read, the connection it checked), so a backend
+   * may skip its own per-row foreign-key checks. Deletes and their cascades are not
+   * covered: such a transaction must delete nothing. Backends that check for free ignore it.
+   */
+  readonly parentsChecked?: boolean;
+}
+
 /**
  * Durable state: every container of the reference data model, behind repositories
  * (this file: tenancy, vault rows, connections and credentials; store-sync.ts,
@@ -251,7 +261,7 @@ export interface MigrationStatus {
  */
 export interface Store extends Repositories {
   migrate(): Promise<MigrationStatus>;
-  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Delete rows whose TTL passed (`expiresAt <= now`, epoch ms) in every table with a
    * retention (sync results and runs, token refresh, webhook and credential access audits, processed

@@ -25,6 +25,7 @@ import type {
   SecretRowRepository,
   Store,
   TenantRepository,
+  TransactionOptions,
 } from '../../ports/store.ts';
 import type { SqliteHandle } from './database.ts';
 import { migrate } from './migrate.ts';
@@ -181,15 +182,22 @@ export class SqliteStore implements Store {
     return this.#handle.exclusive(() => runTranslated(() => migrate(this.#handle.db)));
   }
 
-  async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Repositories) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#refuseInsideTransaction('store.transaction (transactions do not nest)');
     const { result, durable } = await this.#handle.exclusive(async () => {
       const statements = this.#statements;
       // The COMMIT neither fsyncs nor checkpoints on the event loop (off-loop-commit.ts);
       // the caller still gets its result only once the commit is on disk, as under FULL.
       const relaxed = runTranslated(() => relaxCommits(statements, this.#handle.db));
+      // Each foreign key of an inserted row is a lookup in its parent's index (five per
+      // pulled contact); a caller that has seen the parents itself skips them (about 3 %
+      // more records/s in bench:ingest, seven alternated pairs). SQLite takes
+      // the setting only outside a transaction, so it goes off before BEGIN and back on
+      // after the COMMIT or ROLLBACK, all inside `exclusive`: nothing else runs meanwhile.
+      const unchecked = options.parentsChecked === true && runTranslated(() => statements.get<{ foreign_keys: number }>('PRAGMA foreign_keys').get()?.foreign_keys === 1);
       const scope: TransactionScope = { handle: this.#handle, open: true };
       try {
+        if (unchecked) runTranslated(() => statements.get('PRAGMA foreign_keys = OFF').run());
         runTranslated(() => statements.get('BEGIN IMMEDIATE').run());
         const tx: SqlContext = {
           statements,
@@ -206,6 +214,7 @@ export class SqliteStore implements Store {
         throw error;
       } finally {
         scope.open = false;
+        if (unchecked && this.#handle.db.open) runTranslated(() => statements.get('PRAGMA foreign_keys = ON').run());
         if (relaxed !== null && this.#handle.db.open) runTranslated(relaxed.restore);
       }
     });

@@ -6,6 +6,7 @@
  * writes are keyed by (connection, object, external id) and unchanged records write
  * nothing.
  */
+import { TributaryError } from '../../domain/errors.ts';
 import type { MappingResult } from '../../domain/mapping.ts';
 import type { RunRecordError } from '../../domain/sync-run.ts';
 import type { LinkKey, LinkedEntity, RunCounts, RunProgress, Store } from '../../ports/store.ts';
@@ -66,6 +67,10 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
   }
   return store.transaction(async (tx) => {
     const { tenantId, connectionId } = page;
+    // The parents of every row written here are seen in this transaction (parentsChecked):
+    // the connection (and with it the tenant) now, the entities as they are read or made
+    // below, the run (and its integration) by its progress update, which fails without it.
+    if ((await tx.connections.get(tenantId, connectionId)) === null) throw new TributaryError('NOT_FOUND', 'The connection no longer exists');
     const stored = await tx.entities.findLinks(tenantId, connectionId, [...keys.values()]);
     const links = new Map<string, LinkedEntity>(stored.map((l) => [refKey(l.object, l.externalId), l]));
     const conflicts = page.conflicts && new ConflictStep({ ...page.conflicts, tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at });
@@ -103,7 +108,7 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
     if (page.progress) await tx.runs.progress(tenantId, page.runId, page.progress(plan.counts));
     if (page.cursor !== undefined) await tx.integrations.setCursor(tenantId, page.integrationId, page.cursor, page.at);
     return plan.counts;
-  });
+  }, { parentsChecked: page.progress !== undefined });
 }
 
 /** Adds a page's record counts to a run's. */
