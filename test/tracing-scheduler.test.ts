@@ -44,7 +44,7 @@ function descendsFrom(span: ReadableSpan, ancestor: ReadableSpan, spans: readonl
 describe('tracing of scheduled and manual runs', () => {
   it('follows a scheduled run from the scheduler enqueue through the worker to the provider calls in one trace', { timeout: 60_000 }, async () => {
     const exporter = new InMemorySpanExporter();
-    tracing = startTracing({ otlpEndpoint: null, exporter });
+    tracing = await startTracing({ otlpEndpoint: null, exporter });
     const world = await startWorld({ provider: 'salesforce', object: 'Contact', size: 20 });
     cleanups.push(() => world.close());
     const clock = { now: () => Date.now() };
@@ -97,7 +97,7 @@ describe('tracing of scheduled and manual runs', () => {
 
   it('roots a run started through POST /v1/integrations/:id/sync in an integration.sync span the worker continues', { timeout: 60_000 }, async () => {
     const exporter = new InMemorySpanExporter();
-    tracing = startTracing({ otlpEndpoint: null, exporter });
+    tracing = await startTracing({ otlpEndpoint: null, exporter });
     const t = await startTempPlatform({ adminKey: 'tracing-manual-admin-key-0123456789' });
     cleanups.push(() => t.close());
     const s = t.platform.services;

@@ -28,7 +28,7 @@ afterEach(async () => {
 describe('tracing', () => {
   it('follows one webhook from the intake through the queue to the provider call in one trace', { timeout: 60_000 }, async () => {
     const exporter = new InMemorySpanExporter();
-    tracing = startTracing({ otlpEndpoint: null, exporter });
+    tracing = await startTracing({ otlpEndpoint: null, exporter });
     const world: World = await startWorld({ provider: 'github', object: 'issues', size: 20 });
     cleanups.push(() => world.close());
     await world.run({ pageSize: 50 });

@@ -19,9 +19,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Span, type SpanContext, TraceFlags } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 const TRACER = 'tributary';
 /** Where a traced enqueue's job comes from (the scheduler, a run started by hand): the prefix of the correlation id it is given. */
@@ -36,7 +34,10 @@ let forcedIds: { traceId: string; spanId: string } | null = null;
 
 /** Random ids, except the one span `withForcedIds` asks for (startSpan calls the generator synchronously). */
 class DerivableIds implements IdGenerator {
-  readonly #random = new RandomIdGenerator();
+  readonly #random: IdGenerator;
+  constructor(random: IdGenerator) {
+    this.#random = random;
+  }
   generateTraceId(): string {
     return forcedIds?.traceId ?? this.#random.generateTraceId();
   }
@@ -59,15 +60,24 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** Registers the tracer provider when an endpoint or exporter is given; otherwise tracing stays off. */
-export function startTracing(options: TracingOptions): Tracing {
+/**
+ * Registers the tracer provider when an endpoint or exporter is given; otherwise tracing
+ * stays off. The SDK and the OTLP exporter are loaded only then: with tracing off (the
+ * default) a process never holds them (about 20 MB of RSS at start-up).
+ */
+export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (options.otlpEndpoint === null && options.exporter === undefined) return { enabled: false, shutdown: async () => undefined };
+  const [{ BatchSpanProcessor, NodeTracerProvider, RandomIdGenerator, SimpleSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+  ]);
   const processors = [];
   if (options.exporter !== undefined) processors.push(new SimpleSpanProcessor(options.exporter));
   if (options.otlpEndpoint !== null) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` })));
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'tributary' }),
-    idGenerator: new DerivableIds(),
+    idGenerator: new DerivableIds(new RandomIdGenerator()),
     spanProcessors: processors,
   });
   provider.register();

@@ -91,7 +91,7 @@ export async function buildPlatform(config: ResolvedConfig, options: PlatformOpt
   });
   const { store, locks } = backends;
   // Off (and free) unless OTEL_EXPORTER_OTLP_ENDPOINT is set: docs/observability.md.
-  const tracing = startTracing({ otlpEndpoint: config.observability.tracing.otlpEndpoint });
+  const tracing = await startTracing({ otlpEndpoint: config.observability.tracing.otlpEndpoint });
   // Features get `metrics` as their `Metrics`; every consumer's jobs are timed into it.
   const metrics = new PrometheusMetrics();
   // Outermost: each job's log context (correlation id on every line) and its trace span.
