@@ -66,10 +66,11 @@ const childCpuMs = (): number | null => fromProc(`/proc/${child.pid}/stat`, (tex
   const fields = text.split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 });
-/** Bytes this process has passed to write(2) and its kin so far (`wchar`). */
-const bytesWritten = (): number | null => fromProc('/proc/self/io', (text) => {
+/** Bytes this process has passed to write(2) and its kin (`wchar`) and taken from read(2) and its kin (`rchar`) so far. */
+const bytesMoved = (): { written: number; read: number } | null => fromProc('/proc/self/io', (text) => {
   const wchar = /^wchar: (\d+)$/m.exec(text)?.[1];
-  return wchar === undefined ? null : Number(wchar);
+  const rchar = /^rchar: (\d+)$/m.exec(text)?.[1];
+  return wchar === undefined || rchar === undefined ? null : { written: Number(wchar), read: Number(rchar) };
 });
 /**
  * The main thread's time on a core and waiting for one so far, in ms (schedstat is in
@@ -139,7 +140,7 @@ const sampler = setInterval(() => {
 }, 50);
 const cpuBefore = process.cpuUsage();
 const sandboxCpuBefore = childCpuMs();
-const writtenBefore = bytesWritten();
+const movedBefore = bytesMoved();
 const mainBefore = mainThreadMs();
 
 const stopProfile = values.profile ? await startStageProfile() : null;
@@ -153,7 +154,7 @@ const stages = await stopProfile?.();
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const sandboxCpuAfter = childCpuMs();
-const writtenAfter = bytesWritten();
+const movedAfter = bytesMoved();
 const mainAfter = mainThreadMs();
 const sandboxCpuMs = sandboxCpuBefore === null || sandboxCpuAfter === null ? null : sandboxCpuAfter - sandboxCpuBefore;
 clearInterval(sampler);
@@ -184,7 +185,9 @@ const rows: [string, string][] = [
   ['sandbox CPU (child process)', sandboxCpuMs === null ? 'not measured (needs /proc)' : `${(sandboxCpuMs / 1000).toFixed(1)} s`],
   // The WAL frames, the checkpoints' copies into the database file and everything else written: unlike the
   // times, nearly the same from run to run, so a change to the write path shows here even on a noisy machine.
-  ['bytes written (this process)', writtenBefore === null || writtenAfter === null ? 'not measured (needs /proc)' : `${Math.round((writtenAfter - writtenBefore) / 1e6)} MB`],
+  ['bytes written (this process)', movedBefore === null || movedAfter === null ? 'not measured (needs /proc)' : `${Math.round((movedAfter.written - movedBefore.written) / 1e6)} MB`],
+  // Mostly SQLite re-reading pages its cache (cache_size) let go, plus the provider's responses: as steady as the bytes written.
+  ['bytes read (this process)', movedBefore === null || movedAfter === null ? 'not measured (needs /proc)' : `${Math.round((movedAfter.read - movedBefore.read) / 1e6)} MB`],
   ['peak RSS', `${peakRssMb} MB (bar: < 300 MB); start-up RSS ${Math.round(startRss / 1024 / 1024)} MB, peak JS heap ${Math.round(peakHeap / 1024 / 1024)} MB`],
   ['bar', `10,000 records/s: ${recordsPerSec >= 10_000 ? 'met' : 'NOT met'}; RSS: ${peakRssMb < 300 ? 'met' : 'NOT met'}`],
 ];

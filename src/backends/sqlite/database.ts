@@ -38,10 +38,11 @@ export function openDatabase(options: SqliteOptions): SqliteDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  // 16 MiB of page cache (negative = KiB): a page of entity upserts touches several
-  // indexes, and the default 2 MiB cache made large syncs re-read them from disk. 64 MiB
-  // cost no less CPU on a 100,000-record sync but 50 MB more memory (bench/ingest.bench.ts).
-  db.pragma('cache_size = -16384');
+  // 32 MiB of page cache (negative = KiB): a page of entity upserts touches several
+  // indexes, and a smaller cache makes large syncs re-read them from the file. On a
+  // 100,000-record sync (bench/ingest.bench.ts) 16 MiB re-read 1,367 MB, 32 MiB 815 MB,
+  // for ~20 MB more RSS; 64 MiB would take the process past its 300 MB budget.
+  db.pragma('cache_size = -32768');
   // A long pull commits faster than the checkpointer catches up, so its WAL grows (past
   // 1 GB for 100,000 contacts), and SQLite keeps a WAL file at its largest size for as
   // long as the database is open. With a limit, the first write after a checkpoint that
