@@ -11,7 +11,7 @@
  * Figures: records/s = records written / wall time of runPull; peak RSS = the highest
  * of process.memoryUsage().rss sampled every 50 ms and resourceUsage().maxRSS (which
  * includes start-up). The table also shows the CPU time of both processes, the main
- * thread's time on a core and waiting for one, and the bytes this one wrote (on Linux):
+ * thread's time on a core and waiting for one, and the bytes this one wrote and read (on Linux):
  * they vary far less than the wall time on a shared machine, and say where it went.
  * Run under `--max-old-space-size=160` (npm run bench:ingest) so a sync that held the
  * whole set would fail rather than pass slowly, and with the flags every Tributary process
