@@ -41,7 +41,7 @@ export function openDatabase(options: SqliteOptions): SqliteDatabase {
   // 32 MiB of page cache (negative = KiB): a page of entity upserts touches several
   // indexes, and a smaller cache makes large syncs re-read them from the file. On a
   // 100,000-record sync (bench/ingest.bench.ts) 16 MiB re-read 1,367 MB, 32 MiB 815 MB,
-  // for ~20 MB more RSS; 64 MiB would take the process past its 300 MB budget.
+  // for ~20 MB more RSS; with 48 MiB that sync peaked at 293-298 MB, too near its 300 MB budget.
   db.pragma('cache_size = -32768');
   // A long pull commits faster than the checkpointer catches up, so its WAL grows (past
   // 1 GB for 100,000 contacts), and SQLite keeps a WAL file at its largest size for as
