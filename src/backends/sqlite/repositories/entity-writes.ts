@@ -1,18 +1,20 @@
 import type { EntityWriteBatch } from '../../../ports/store.ts';
 import { entityHash, matchKeyHash } from '../match-key-hash.ts';
+import { RowInserter } from '../row-inserter.ts';
 import { toJson, type StatementCache } from '../store-sql.ts';
 
 type MatchKeyRow = EntityWriteBatch['matchKeys'][number];
 
-const INSERT_ENTITY = `INSERT INTO entities (id, tenant_id, type, fields, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`;
+// Multi-row inserts (row-inserter.ts): FAIL and IGNORE need no statement journal.
+const INSERT_ENTITY = 'INSERT OR FAIL INTO entities (id, tenant_id, type, fields, version, created_at, updated_at)';
 const UPDATE_ENTITY = 'UPDATE entities SET fields = ?, version = ?, deleted_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?';
-const INSERT_LINK = `INSERT INTO entity_links (id, tenant_id, entity_id, connection_id, integration_id, object, external_id, record_id,
-  remote_version, base_snapshot, last_synced_at, tombstoned_at, created_at, remote_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_LINK = `INSERT OR FAIL INTO entity_links (id, tenant_id, entity_id, connection_id, integration_id, object, external_id, record_id,
+  remote_version, base_snapshot, last_synced_at, tombstoned_at, created_at, remote_modified_at)`;
 const UPDATE_LINK = `UPDATE entity_links SET record_id = COALESCE(?, record_id), remote_version = ?, base_snapshot = ?, tombstoned_at = ?,
   last_synced_at = ?, remote_modified_at = COALESCE(?, remote_modified_at) WHERE id = ? AND tenant_id = ?`;
-const INSERT_RELATIONSHIP = `INSERT OR IGNORE INTO relationships (tenant_id, from_entity_id, kind, to_entity_id, created_at) VALUES (?, ?, ?, ?, ?)`;
-const INSERT_CHANGE = 'INSERT INTO entity_changes (tenant_id, entity_id, change, at) VALUES (?, ?, ?, ?)';
-const INSERT_KEY = 'INSERT OR IGNORE INTO entity_match_keys (tenant_id, entity_type, key, entity_id, key_hash, entity_hash) VALUES (?, ?, ?, ?, ?, ?)';
+const INSERT_RELATIONSHIP = 'INSERT OR IGNORE INTO relationships (tenant_id, from_entity_id, kind, to_entity_id, created_at)';
+const INSERT_CHANGE = 'INSERT OR FAIL INTO entity_changes (tenant_id, entity_id, change, at)';
+const INSERT_KEY = 'INSERT OR IGNORE INTO entity_match_keys (tenant_id, entity_type, key, entity_id, key_hash, entity_hash)';
 const INSERT_SOURCE = 'INSERT OR IGNORE INTO entity_match_sources (tenant_id, entity_type, connection_id, object) VALUES (?, ?, ?, ?)';
 const INSERT_REVIEW = 'INSERT INTO dedup_reviews (id, tenant_id, status, payload, resolution, created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 // Push intake (EntityWriteBatch.outbox): kept apart from the pull's own writes.
@@ -45,24 +47,28 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
     if (fields === null || typeof fields !== 'object') return toJson(change);
     return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"fields":${json(fields as Record<string, unknown>)}}`;
   };
-  const insertEntity = statements.get(INSERT_ENTITY);
-  for (const e of batch.entityInserts) insertEntity.run(e.id, tenantId, e.type, json(e.fields), at, at);
+  const entities = new RowInserter(statements, INSERT_ENTITY, 7);
+  for (const e of batch.entityInserts) entities.add(e.id, tenantId, e.type, json(e.fields), 1, at, at);
+  entities.flush();
   const updateEntity = statements.get(UPDATE_ENTITY);
   for (const e of batch.entityUpdates) updateEntity.run(json(e.fields), e.version, e.deletedAt, at, e.id, tenantId);
-  const insertLink = statements.get(INSERT_LINK);
+  const links = new RowInserter(statements, INSERT_LINK, 14);
   for (const l of batch.linkInserts) {
-    insertLink.run(l.id, tenantId, l.entityId, l.connectionId, l.integrationId, l.object, l.externalId, l.recordId, l.remoteVersion,
+    links.add(l.id, tenantId, l.entityId, l.connectionId, l.integrationId, l.object, l.externalId, l.recordId, l.remoteVersion,
       l.baseSnapshot === null ? null : json(l.baseSnapshot), at, l.tombstonedAt, at, l.remoteModifiedAt ?? null);
   }
+  links.flush();
   const updateLink = statements.get(UPDATE_LINK);
   for (const l of batch.linkUpdates) {
     updateLink.run(l.recordId, l.remoteVersion, l.baseSnapshot === null ? null : json(l.baseSnapshot), l.tombstonedAt, at, l.remoteModifiedAt ?? null, l.id, tenantId);
   }
-  const insertRelationship = statements.get(INSERT_RELATIONSHIP);
-  for (const r of batch.relationships) insertRelationship.run(tenantId, r.fromEntityId, r.kind, r.toEntityId, at);
-  const insertChange = statements.get(INSERT_CHANGE);
-  for (const c of batch.changes) insertChange.run(tenantId, c.entityId, changeJson(c.change), at);
-  const insertKey = statements.get(INSERT_KEY);
+  const relationships = new RowInserter(statements, INSERT_RELATIONSHIP, 5);
+  for (const r of batch.relationships) relationships.add(tenantId, r.fromEntityId, r.kind, r.toEntityId, at);
+  relationships.flush();
+  const changes = new RowInserter(statements, INSERT_CHANGE, 4);
+  for (const c of batch.changes) changes.add(tenantId, c.entityId, changeJson(c.change), at);
+  changes.flush();
+  const keys = new RowInserter(statements, INSERT_KEY, 6);
   const insertSource = statements.get(INSERT_SOURCE);
   // The page's sources (entity type, connection, object): one or two, so a list.
   const sources: MatchKeyRow[] = [];
@@ -71,12 +77,13 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
   const order = hashes.map((_, i) => i).sort((a, b) => hashes[a]! - hashes[b]!);
   for (const i of order) {
     const k = batch.matchKeys[i]!;
-    insertKey.run(tenantId, k.entityType, k.key, k.entityId, hashes[i], entityHash(k.entityId));
+    keys.add(tenantId, k.entityType, k.key, k.entityId, hashes[i], entityHash(k.entityId));
     if (!sources.some((s) => s.entityType === k.entityType && s.connectionId === k.connectionId && s.object === k.object)) {
       sources.push(k);
       insertSource.run(tenantId, k.entityType, k.connectionId, k.object);
     }
   }
+  keys.flush();
   const insertReview = statements.get(INSERT_REVIEW);
   for (const r of batch.reviews) {
     insertReview.run(r.id, tenantId, r.status, toJson(r.payload), r.resolution === null ? null : toJson(r.resolution), r.createdAt, r.resolvedAt);
