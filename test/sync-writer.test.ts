@@ -124,6 +124,23 @@ describe('the entity writer (pull pages)', () => {
     expect(hopper.fields).toEqual({ familyName: 'Hopper' });
     expect((await store.entities.relationshipsOf(T, hopper.id)).outgoing).toEqual([expect.objectContaining({ kind: 'works_at', toEntityId: org.id })]);
   });
+  it('points a later page\'s relationship at the entity already stored for its end, making no second placeholder', async () => {
+    const worksAt = (contact: string): MappedRecord => ({
+      recordId: contact,
+      result: {
+        entities: [person('Contact', contact, { familyName: contact })],
+        relationships: [{ kind: 'works_at', from: { entityType: 'person', object: 'Contact', externalId: contact }, to: { entityType: 'organization', object: 'Account', externalId: '001X' } }],
+        errors: [], failed: false,
+      },
+    });
+    await write('salesforce', [worksAt('003A')]);
+    const [org] = (await store.entities.list(T, { type: 'organization' })).items;
+    await write('salesforce', [worksAt('003B'), worksAt('003C')]);
+    expect((await store.entities.list(T, { type: 'organization' })).items.map((e) => e.id)).toEqual([org!.id]);
+    expect((await store.entities.relationshipsOf(T, org!.id)).incoming).toHaveLength(3);
+    expect((await store.entities.changes(T, 0, 100)).filter((c) => c.entityId === org!.id)).toHaveLength(1);
+  });
+
   // A pull run's pages skip SQLite's per-row foreign-key lookups (the writer sees every parent itself).
   describe('pages written with their run progress', () => {
     const worksAt = (contact: string, account: string): MappingResult => ({

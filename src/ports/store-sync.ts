@@ -55,6 +55,11 @@ export interface LinkKey {
   readonly externalId: string;
 }
 
+/** A stored link's key and the entity it points to: all a relationship end needs. */
+export interface LinkTarget extends LinkKey {
+  readonly entityId: string;
+}
+
 /** A link joined with its entity, as the pull writer needs it to decide a write. */
 export interface LinkedEntity {
   readonly linkId: string;
@@ -131,6 +136,11 @@ export interface EntityFilter extends PageRequest {
 export interface EntityRepository {
   /** Links (live or tombstoned) of one connection with these keys, joined with their entities. */
   findLinks(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkedEntity[]>;
+  /**
+   * The same links' entity ids only, for keys the writer only points at (relationship ends):
+   * no entity row to read and decode for each.
+   */
+  findLinkTargets(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkTarget[]>;
   /** Links of one connection and object by the provider's record id (deletions). */
   findLinksByRecordId(tenantId: string, connectionId: string, object: string, recordIds: readonly string[]): Promise<LinkedEntity[]>;
   /** Live links per entity (absent: none). */

@@ -107,6 +107,11 @@ export function runSyncStoreContract(name: string, create: () => Promise<{ store
       const found = await store.entities.findLinks('ten_a', 'con_ten_a', [{ object: 'Contact', externalId: '003A' }, { object: 'Account', externalId: '001X' }, { object: 'Contact', externalId: 'nope' }]);
       expect(found.map((f) => [f.linkId, f.entity.id, f.baseSnapshot]).sort()).toEqual([['lnk_1', 'ent_1', { a: 1 }], ['lnk_2', 'ent_2', { a: 1 }]]);
       expect(await store.entities.findLinks('ten_b', 'con_ten_a', [{ object: 'Contact', externalId: '003A' }])).toEqual([]);
+      // The same links for their entity ids alone, across objects; another tenant or connection finds none.
+      const targets = await store.entities.findLinkTargets('ten_a', 'con_ten_a', [{ object: 'Contact', externalId: '003A' }, { object: 'Account', externalId: '001X' }, { object: 'Account', externalId: '003A' }, { object: 'Contact', externalId: 'nope' }]);
+      expect(targets.sort((a, b) => a.entityId.localeCompare(b.entityId))).toEqual([{ object: 'Contact', externalId: '003A', entityId: 'ent_1' }, { object: 'Account', externalId: '001X', entityId: 'ent_2' }]);
+      expect(await store.entities.findLinkTargets('ten_b', 'con_ten_a', [{ object: 'Contact', externalId: '003A' }])).toEqual([]);
+      expect(await store.entities.findLinkTargets('ten_a', 'con_ten_b', [{ object: 'Account', externalId: '001X' }])).toEqual([]);
       expect((await store.entities.findLinksByRecordId('ten_a', 'con_ten_a', 'Contact', ['003A', 'x'])).map((l) => l.linkId)).toEqual(['lnk_1']);
       expect((await store.entities.findLinksByRecordId('ten_a', 'con_ten_a', 'Contact', ['003A', '7', '8', 'https://api.example/issues/7'])).map((l) => [l.linkId, l.recordId]).sort())
         .toEqual([['lnk_1', '003A'], ['lnk_4', '7']]);

@@ -85,6 +85,11 @@ export interface PlanContext {
   readonly at: string;
   /** Links (and their entities) already stored, by refKey. */
   readonly links: Map<string, LinkedEntity>;
+  /**
+   * The entity ids of stored links the page only points at (relationship ends that are
+   * none of its records' entities), by refKey: an edge needs the id, not the entity.
+   */
+  readonly targets?: Map<string, string>;
   /** Dedup decisions for refs with no link yet. */
   readonly decisions: Map<string, DedupDecision>;
   /** Entities that dedup decisions point at, by id. */
@@ -393,6 +398,8 @@ export class PagePlan {
   #resolve(ref: string, object: string, externalId: string, entityType: string): string | null {
     const link = this.#link(ref);
     if (link) return link.entityId;
+    const target = this.#ctx.targets?.get(ref);
+    if (target !== undefined) return target;
     const entity = this.#newEntity(entityType, true);
     this.#newLink(ref, object, externalId, entity.id);
     return entity.id;

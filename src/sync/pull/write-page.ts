@@ -48,23 +48,23 @@ export interface PageWrite {
 
 /** Writes a page atomically; returns what the page did to records. */
 export async function writePage(store: Store, page: PageWrite): Promise<RecordCounts> {
+  // The records' own entities are read whole; the relationship ends that are none of them
+  // (a contact's account, say) only for their entity ids.
   const keys = new Map<string, LinkKey>();
-  const addKey = (object: string, externalId: string, ref: string = refKey(object, externalId)): void => {
-    keys.set(ref, { object, externalId });
-  };
+  const ends = new Map<string, LinkKey>();
   // Each mapped entity's reference, in page order, made once (the new ones are picked below).
   const entityRefs: string[] = [];
   for (const { result } of page.records) {
     for (const e of result.entities) {
       const ref = refKey(e.object, e.externalId);
       entityRefs.push(ref);
-      addKey(e.object, e.externalId, ref);
+      keys.set(ref, { object: e.object, externalId: e.externalId });
     }
     for (const r of result.relationships) {
-      addKey(r.from.object, r.from.externalId);
-      addKey(r.to.object, r.to.externalId);
+      for (const end of [r.from, r.to]) ends.set(refKey(end.object, end.externalId), { object: end.object, externalId: end.externalId });
     }
   }
+  for (const ref of keys.keys()) ends.delete(ref);
   return store.transaction(async (tx) => {
     const { tenantId, connectionId } = page;
     // The parents of every row written here are seen in this transaction (parentsChecked):
@@ -73,6 +73,7 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
     if ((await tx.connections.get(tenantId, connectionId)) === null) throw new TributaryError('NOT_FOUND', 'The connection no longer exists');
     const stored = await tx.entities.findLinks(tenantId, connectionId, [...keys.values()]);
     const links = new Map<string, LinkedEntity>(stored.map((l) => [refKey(l.object, l.externalId), l]));
+    const targets = new Map((await tx.entities.findLinkTargets(tenantId, connectionId, [...ends.values()])).map((t) => [refKey(t.object, t.externalId), t.entityId]));
     const conflicts = page.conflicts && new ConflictStep({ ...page.conflicts, tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at });
     if (conflicts) {
       conflicts.setRecordTimes(page.records);
@@ -92,7 +93,7 @@ export async function writePage(store: Store, page: PageWrite): Promise<RecordCo
     const matchedIds = [...new Set([...decisions.values()].flatMap((d) => (d.kind === 'link' ? [d.entityId] : [])))];
     const matched = new Map((await tx.entities.getMany(tenantId, matchedIds)).map((e) => [e.id, e]));
 
-    const plan = new PagePlan({ tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at, links, decisions, matched, matchKeys, conflicts });
+    const plan = new PagePlan({ tenantId, connectionId, integrationId: page.integrationId, runId: page.runId, at: page.at, links, targets, decisions, matched, matchKeys, conflicts });
     // Deletions first: a provider reads them before the records (Salesforce's getDeleted
     // window precedes its query), so a record in the same page is the newer news.
     if (page.deletions.length > 0) {

@@ -136,6 +136,12 @@ export function cosmosEntities(runner: UnitRunner): EntityRepository {
         const links = await byValues<LinkDoc>(unit, tenantId, LINK, 'id', keys.map((k) => linkDocId(connectionId, k.object, k.externalId)));
         return linked(unit, tenantId, links);
       }),
+    // The entity is read as findLinks reads it: a link whose entity document is gone points nowhere.
+    findLinkTargets: (tenantId, connectionId, keys) =>
+      runner.run(async (unit) => {
+        const links = await byValues<LinkDoc>(unit, tenantId, LINK, 'id', keys.map((k) => linkDocId(connectionId, k.object, k.externalId)));
+        return (await linked(unit, tenantId, links)).map((l) => ({ object: l.object, externalId: l.externalId, entityId: l.entity.id }));
+      }),
     findLinksByRecordId: (tenantId, connectionId, object, recordIds) =>
       runner.run(async (unit) => {
         const links = await byValues<LinkDoc>(unit, tenantId, LINK, 'recordId', recordIds, ' AND c.connectionId = @connectionId AND c.object = @object', { connectionId, object });

@@ -1,6 +1,6 @@
 import type { Entity, EntityChange, EntityLink, Relationship } from '../../../domain/entity.ts';
 import type { DedupReview } from '../../../domain/review.ts';
-import type { EntityFilter, EntityRepository, EntityWriteBatch, LinkKey, LinkedEntity, Page } from '../../../ports/store.ts';
+import type { EntityFilter, EntityRepository, EntityWriteBatch, LinkKey, LinkTarget, LinkedEntity, Page } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
 import type { PgContext, PgRow } from '../sql.ts';
 import { PG_COLUMNS, type PgColumnTypes } from '../../rows/columns.ts';
@@ -32,6 +32,9 @@ const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record
 const FIND_LINKS = `${LINKED_SELECT} FROM unnest($3::text[], $4::text[]) AS k(object, external_id)
   JOIN entity_links l ON l.connection_id = $2 AND l.object = k.object AND l.external_id = k.external_id
   JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = $1`;
+// Relationship ends: the link's entity id only, no join to entities.
+const FIND_TARGETS = `SELECT l.object, l.external_id, l.entity_id FROM unnest($3::text[], $4::text[]) AS k(object, external_id)
+  JOIN entity_links l ON l.connection_id = $2 AND l.object = k.object AND l.external_id = k.external_id WHERE l.tenant_id = $1`;
 // A record id is found through the UNIQUE index when it is the link's external id, and
 // through entity_links_record (which holds only the others, migration 014) when not.
 const FIND_BY_RECORD = `${LINKED_SELECT} FROM entity_links l JOIN entities e ON e.id = l.entity_id
@@ -77,6 +80,12 @@ export class PgEntityRepository implements EntityRepository {
     if (keys.length === 0) return [];
     const { rows } = await this.#sql.query<LinkedRow>(FIND_LINKS, [tenantId, connectionId, keys.map((k) => k.object), keys.map((k) => k.externalId)]);
     return rows.map(toLinked);
+  }
+
+  async findLinkTargets(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkTarget[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.#sql.query<{ object: string; external_id: string; entity_id: string }>(FIND_TARGETS, [tenantId, connectionId, keys.map((k) => k.object), keys.map((k) => k.externalId)]);
+    return rows.map((r) => ({ object: r.object, externalId: r.external_id, entityId: r.entity_id }));
   }
 
   async findLinksByRecordId(tenantId: string, connectionId: string, object: string, recordIds: readonly string[]): Promise<LinkedEntity[]> {

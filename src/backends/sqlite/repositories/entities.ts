@@ -1,6 +1,6 @@
 import type { Entity, EntityChange, EntityLink, Relationship } from '../../../domain/entity.ts';
 import type { DedupReview } from '../../../domain/review.ts';
-import type { EntityFilter, EntityRepository, EntityWriteBatch, LinkKey, LinkedEntity, Page } from '../../../ports/store.ts';
+import type { EntityFilter, EntityRepository, EntityWriteBatch, LinkKey, LinkTarget, LinkedEntity, Page } from '../../../ports/store.ts';
 import { resolvePage, toPage } from '../../rows/pagination.ts';
 import { toJson, type SqlContext } from '../store-sql.ts';
 import { SQLITE_COLUMNS, type SqliteColumnTypes } from '../../rows/columns.ts';
@@ -35,6 +35,10 @@ const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record
 const FIND_LINKS = `${LINKED_SELECT} FROM json_each(@ids) AS k
   CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value
   JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId`;
+// Relationship ends: the link's entity id only (rows as arrays, raw mode), no join to entities.
+const FIND_TARGETS = `SELECT l.external_id, l.entity_id FROM json_each(@ids) AS k
+  CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value
+  WHERE l.tenant_id = @tenantId`;
 // A record id is found through the UNIQUE index when it is the link's external id, and
 // through entity_links_record (which holds only the others, migration 014) when not.
 const FIND_BY_RECORD = `${LINKED_SELECT} FROM json_each(@ids) AS k
@@ -63,6 +67,17 @@ const INCOMING = `SELECT ${REL_COLUMNS} FROM relationships WHERE to_entity_id = 
 const CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
 const ENTITY_CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE entity_id = ? AND tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
 
+/** Keys grouped by object: the lookups run one statement per object (a page names one or two). */
+function idsByObject(keys: readonly LinkKey[]): Map<string, string[]> {
+  const byObject = new Map<string, string[]>();
+  for (const { object, externalId } of keys) {
+    const ids = byObject.get(object);
+    if (ids) ids.push(externalId);
+    else byObject.set(object, [externalId]);
+  }
+  return byObject;
+}
+
 /** The entity store in SQLite: batched reads for the pull writer, page writes, and the API's reads. */
 export class SqliteEntityRepository implements EntityRepository {
   readonly #sql: SqlContext;
@@ -73,17 +88,24 @@ export class SqliteEntityRepository implements EntityRepository {
 
   findLinks(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkedEntity[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    const byObject = new Map<string, string[]>();
-    for (const { object, externalId } of keys) {
-      const ids = byObject.get(object);
-      if (ids) ids.push(externalId);
-      else byObject.set(object, [externalId]);
-    }
     return this.#sql.run(() => {
       const statement = this.#sql.statements.get<LinkedRow>(FIND_LINKS);
       const found: LinkedEntity[] = [];
-      for (const [object, ids] of byObject) {
+      for (const [object, ids] of idsByObject(keys)) {
         for (const row of statement.all({ ids: toJson(ids), object, connectionId, tenantId })) found.push(toLinked(row));
+      }
+      return found;
+    });
+  }
+
+  findLinkTargets(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkTarget[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#sql.run(() => {
+      // Arrays, not objects: better-sqlite3 makes a row object by setting each column by name.
+      const statement = this.#sql.statements.get<[string, string]>(FIND_TARGETS).raw(true);
+      const found: LinkTarget[] = [];
+      for (const [object, ids] of idsByObject(keys)) {
+        for (const [externalId, entityId] of statement.all({ ids: toJson(ids), object, connectionId, tenantId })) found.push({ object, externalId, entityId });
       }
       return found;
     });
