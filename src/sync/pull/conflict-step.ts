@@ -151,8 +151,11 @@ function fieldRecord(c: ConflictRecord): ConflictFieldRecord {
 /** One page's conflict step: `load` before the plan, `reconcile` per record, `write` in the page's transaction. */
 export class ConflictStep {
   readonly #o: ConflictStepOptions;
-  readonly #modifiedAt = new Map<string, number>();
-  readonly #updatedAt = new Map<string, number>();
+  // Both parsed on the first reconcile that needs them: most pages have none (no local changes).
+  #records: Iterable<{ readonly recordId: string; readonly modifiedAt?: string | null }> = [];
+  #modifiedAt: Map<string, number> | null = null;
+  #stored: readonly LinkedEntity[] = [];
+  #updatedAt: Map<string, number> | null = null;
   /** Open conflicts by link id (at most one open row per link). */
   readonly #open = new Map<string, ConflictReview>();
   readonly #inserts: ConflictReview[] = [];
@@ -169,16 +172,33 @@ export class ConflictStep {
 
   /** Record modification times (for `last_write_wins`), by provider record id. */
   setRecordTimes(records: Iterable<{ readonly recordId: string; readonly modifiedAt?: string | null }>): void {
-    for (const r of records) {
-      const ms = r.modifiedAt ? Date.parse(r.modifiedAt) : Number.NaN;
-      if (Number.isFinite(ms)) this.#modifiedAt.set(r.recordId, ms);
+    this.#records = records;
+    this.#modifiedAt = null;
+  }
+
+  /** The provider's modification time of a record of this page, in ms (null: unknown). */
+  #recordTime(recordId: string): number | null {
+    if (this.#modifiedAt === null) {
+      this.#modifiedAt = new Map();
+      for (const r of this.#records) {
+        const ms = r.modifiedAt ? Date.parse(r.modifiedAt) : Number.NaN;
+        if (Number.isFinite(ms)) this.#modifiedAt.set(r.recordId, ms);
+      }
     }
+    return this.#modifiedAt.get(recordId) ?? null;
+  }
+
+  /** When a stored entity of this page was last written, in ms (null: not loaded). */
+  #entityTime(entityId: string): number | null {
+    if (this.#updatedAt === null) this.#updatedAt = new Map(this.#stored.map((l) => [l.entity.id, Date.parse(l.entity.updatedAt)]));
+    return this.#updatedAt.get(entityId) ?? null;
   }
 
   /** The one batched read: entity times and open conflicts of entities with local changes. */
   async load(tx: Pick<Repositories, 'conflicts'>, stored: Iterable<LinkedEntity>): Promise<void> {
     const links = [...stored];
-    for (const l of links) this.#updatedAt.set(l.entity.id, Date.parse(l.entity.updatedAt));
+    this.#stored = links;
+    this.#updatedAt = null;
     const ids = entitiesWithLocalChanges(links, this.#o.readOnly);
     if (ids.length === 0) return;
     for (const row of await tx.conflicts.openForEntities(this.#o.tenantId, ids)) {
@@ -200,8 +220,8 @@ export class ConflictStep {
     const r = resolve({
       base: input.base, baseVersion: input.linkVersion, remoteVersion: input.mappedVersion,
       local: input.entityFields, remote: input.mappedFields, fields, policy: o.policy, remoteSystem: o.provider,
-      localModifiedAt: this.#updatedAt.get(input.entityId) ?? null,
-      remoteModifiedAt: input.recordId === null ? null : this.#modifiedAt.get(input.recordId) ?? null,
+      localModifiedAt: this.#entityTime(input.entityId),
+      remoteModifiedAt: input.recordId === null ? null : this.#recordTime(input.recordId),
       equals: o.equals, resolvers: o.resolvers, direction: 'pull',
     });
     this.#record(input, r.conflicts);
