@@ -30,7 +30,7 @@ describe('RowInserter', () => {
   it('inserts every row in the order added, whether the count fills statements exactly or not', () => {
     for (const count of [0, 1, ROWS_PER_STATEMENT - 1, ROWS_PER_STATEMENT, ROWS_PER_STATEMENT + 1, 3 * ROWS_PER_STATEMENT + 7]) {
       db.exec('DELETE FROM t');
-      const rows = new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', 2);
+      const rows = new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', '(?, ?)');
       const expected = Array.from({ length: count }, (_, i) => `row ${i}`);
       expected.forEach((name, i) => rows.add(name, i % 3 === 0 ? null : i));
       rows.flush();
@@ -39,32 +39,40 @@ describe('RowInserter', () => {
     }
   });
 
+  it('binds the values every row shares once, by name, into every row', () => {
+    const rows = new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', '(?, @n)', { n: 7 });
+    for (let i = 0; i < ROWS_PER_STATEMENT + 2; i++) rows.add(`row ${i}`);
+    rows.flush();
+    expect(db.prepare('SELECT DISTINCT n FROM t').pluck().all()).toEqual([7]);
+    expect(names()).toHaveLength(ROWS_PER_STATEMENT + 2);
+  });
+
   it('stops at a failing row and keeps the rows before it, as single-row statements would; a transaction rolls all of them back', () => {
     const failAt = ROWS_PER_STATEMENT + 20;
     const addAll = (rows: RowInserter) => {
       for (let i = 0; i < 2 * ROWS_PER_STATEMENT; i++) rows.add(i === failAt ? 'row 0' : `row ${i}`, i);
       rows.flush();
     };
-    expect(() => addAll(new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', 2))).toThrow(/UNIQUE/);
+    expect(() => addAll(new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', '(?, ?)'))).toThrow(/UNIQUE/);
     expect(names()).toHaveLength(failAt);
 
     db.exec('DELETE FROM t');
     db.exec('BEGIN');
-    expect(() => addAll(new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', 2))).toThrow(/UNIQUE/);
+    expect(() => addAll(new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', '(?, ?)'))).toThrow(/UNIQUE/);
     db.exec('ROLLBACK');
     expect(names()).toEqual([]);
   });
 
   it('skips a conflicting row with OR IGNORE and goes on', () => {
-    const rows = new RowInserter(statements, 'INSERT OR IGNORE INTO t (name, n)', 2);
+    const rows = new RowInserter(statements, 'INSERT OR IGNORE INTO t (name, n)', '(?, ?)');
     for (let i = 0; i < 2 * ROWS_PER_STATEMENT; i++) rows.add(`row ${i % ROWS_PER_STATEMENT}`, i);
     rows.flush();
     expect(names()).toEqual(Array.from({ length: ROWS_PER_STATEMENT }, (_, i) => `row ${i}`));
   });
 
   it('refuses an insert that could abort, and a row of the wrong width', () => {
-    expect(() => new RowInserter(statements, 'INSERT INTO t (name, n)', 2)).toThrow(/OR FAIL or OR IGNORE/);
-    expect(() => new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', 2).add('only one')).toThrow(/1 values for 2 columns/);
+    expect(() => new RowInserter(statements, 'INSERT INTO t (name, n)', '(?, ?)')).toThrow(/OR FAIL or OR IGNORE/);
+    expect(() => new RowInserter(statements, 'INSERT OR FAIL INTO t (name, n)', '(?, ?)').add('only one')).toThrow(/1 values for 2 columns/);
   });
 
   // Linux only: the bytes this thread has written, which SQLite's temp files count in.
@@ -86,7 +94,7 @@ describe('RowInserter', () => {
       db.exec('ROLLBACK');
       return during;
     };
-    const rows = new RowInserter(statements, 'INSERT OR FAIL INTO k (h, v)', 2);
+    const rows = new RowInserter(statements, 'INSERT OR FAIL INTO k (h, v)', '(?, ?)');
     expect(fill((h, v) => rows.add(h, v), () => rows.flush())).toBe(0);
     // The control: the same rows through a multi-row statement that may abort.
     const abortable = db.prepare(`INSERT INTO k (h, v) VALUES ${new Array(ROWS_PER_STATEMENT).fill('(?, ?)').join(', ')}`);

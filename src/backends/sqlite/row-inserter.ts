@@ -26,16 +26,21 @@ export class RowInserter {
   readonly #many: Statement<Params, unknown>;
   readonly #width: number;
   readonly #args: unknown[];
+  readonly #shared: Readonly<Record<string, unknown>>;
   #rows = 0;
 
-  /** `insert` is everything before VALUES: `INSERT OR FAIL INTO t (a, b)`; `width` its column count. */
-  constructor(statements: StatementCache, insert: string, width: number) {
+  /**
+   * `insert` is everything before VALUES: `INSERT OR FAIL INTO t (a, b, c)`. `row` is one
+   * row's values: `?` for each value `add` gives, and `@name` for a value every row shares
+   * (in `shared`), bound once per statement instead of once per row: `(?, @tenantId, ?)`.
+   */
+  constructor(statements: StatementCache, insert: string, row: string, shared: Readonly<Record<string, unknown>> = {}) {
     if (!/^INSERT OR (FAIL|IGNORE) INTO /.test(insert)) throw new TributaryError('INTERNAL', `A multi-row insert must say OR FAIL or OR IGNORE: ${insert}`);
-    const row = `(${new Array<string>(width).fill('?').join(', ')})`;
     this.#one = statements.get(`${insert} VALUES ${row}`);
     this.#many = statements.get(`${insert} VALUES ${new Array<string>(ROWS_PER_STATEMENT).fill(row).join(', ')}`);
-    this.#width = width;
-    this.#args = new Array<unknown>(width * ROWS_PER_STATEMENT);
+    this.#width = row.split('?').length - 1;
+    this.#args = new Array<unknown>(this.#width * ROWS_PER_STATEMENT);
+    this.#shared = shared;
   }
 
   add(...values: unknown[]): void {
@@ -45,14 +50,14 @@ export class RowInserter {
     for (const value of values) args[at++] = value;
     if (++this.#rows === ROWS_PER_STATEMENT) {
       this.#rows = 0;
-      this.#many.run(args);
+      this.#many.run(args, this.#shared);
     }
   }
 
   /** Inserts the rows added since the last full statement; call it once after the last `add`. */
   flush(): void {
     const width = this.#width;
-    for (let row = 0; row < this.#rows; row++) this.#one.run(this.#args.slice(row * width, (row + 1) * width));
+    for (let row = 0; row < this.#rows; row++) this.#one.run(this.#args.slice(row * width, (row + 1) * width), this.#shared);
     this.#rows = 0;
     // The values are the page's strings: let them go with it.
     this.#args.fill(undefined);

@@ -47,28 +47,30 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
     if (fields === null || typeof fields !== 'object') return toJson(change);
     return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"fields":${json(fields as Record<string, unknown>)}}`;
   };
-  const entities = new RowInserter(statements, INSERT_ENTITY, 7);
-  for (const e of batch.entityInserts) entities.add(e.id, tenantId, e.type, json(e.fields), 1, at, at);
+  // Bound once per statement rather than once per row.
+  const shared = { tenantId, at };
+  const entities = new RowInserter(statements, INSERT_ENTITY, '(?, @tenantId, ?, ?, 1, @at, @at)', shared);
+  for (const e of batch.entityInserts) entities.add(e.id, e.type, json(e.fields));
   entities.flush();
   const updateEntity = statements.get(UPDATE_ENTITY);
   for (const e of batch.entityUpdates) updateEntity.run(json(e.fields), e.version, e.deletedAt, at, e.id, tenantId);
-  const links = new RowInserter(statements, INSERT_LINK, 14);
+  const links = new RowInserter(statements, INSERT_LINK, '(?, @tenantId, ?, ?, ?, ?, ?, ?, ?, ?, @at, ?, @at, ?)', shared);
   for (const l of batch.linkInserts) {
-    links.add(l.id, tenantId, l.entityId, l.connectionId, l.integrationId, l.object, l.externalId, l.recordId, l.remoteVersion,
-      l.baseSnapshot === null ? null : json(l.baseSnapshot), at, l.tombstonedAt, at, l.remoteModifiedAt ?? null);
+    links.add(l.id, l.entityId, l.connectionId, l.integrationId, l.object, l.externalId, l.recordId, l.remoteVersion,
+      l.baseSnapshot === null ? null : json(l.baseSnapshot), l.tombstonedAt, l.remoteModifiedAt ?? null);
   }
   links.flush();
   const updateLink = statements.get(UPDATE_LINK);
   for (const l of batch.linkUpdates) {
     updateLink.run(l.recordId, l.remoteVersion, l.baseSnapshot === null ? null : json(l.baseSnapshot), l.tombstonedAt, at, l.remoteModifiedAt ?? null, l.id, tenantId);
   }
-  const relationships = new RowInserter(statements, INSERT_RELATIONSHIP, 5);
-  for (const r of batch.relationships) relationships.add(tenantId, r.fromEntityId, r.kind, r.toEntityId, at);
+  const relationships = new RowInserter(statements, INSERT_RELATIONSHIP, '(@tenantId, ?, ?, ?, @at)', shared);
+  for (const r of batch.relationships) relationships.add(r.fromEntityId, r.kind, r.toEntityId);
   relationships.flush();
-  const changes = new RowInserter(statements, INSERT_CHANGE, 4);
-  for (const c of batch.changes) changes.add(tenantId, c.entityId, changeJson(c.change), at);
+  const changes = new RowInserter(statements, INSERT_CHANGE, '(@tenantId, ?, ?, @at)', shared);
+  for (const c of batch.changes) changes.add(c.entityId, changeJson(c.change));
   changes.flush();
-  const keys = new RowInserter(statements, INSERT_KEY, 6);
+  const keys = new RowInserter(statements, INSERT_KEY, '(@tenantId, ?, ?, ?, ?, ?)', shared);
   const insertSource = statements.get(INSERT_SOURCE);
   // The page's sources (entity type, connection, object): one or two, so a list.
   const sources: MatchKeyRow[] = [];
@@ -77,7 +79,7 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
   const order = hashes.map((_, i) => i).sort((a, b) => hashes[a]! - hashes[b]!);
   for (const i of order) {
     const k = batch.matchKeys[i]!;
-    keys.add(tenantId, k.entityType, k.key, k.entityId, hashes[i], entityHash(k.entityId));
+    keys.add(k.entityType, k.key, k.entityId, hashes[i], entityHash(k.entityId));
     if (!sources.some((s) => s.entityType === k.entityType && s.connectionId === k.connectionId && s.object === k.object)) {
       sources.push(k);
       insertSource.run(tenantId, k.entityType, k.connectionId, k.object);
