@@ -15,13 +15,13 @@
  * they vary far less than the wall time on a shared machine, and say where it went.
  * Run under `--max-old-space-size=160` (npm run bench:ingest) so a sync that held the
  * whole set would fail rather than pass slowly, and with the flags every Tributary process
- * runs with (`--max-semi-space-size=32 --v8-pool-size=0`, docs/runtime.md).
+ * runs with (`--v8-pool-size=0`, docs/runtime.md).
  *
  * Prints a table, then as its very last line {"recordsPerSec": N, "peakRssMb": N}. With
  * `--profile` it also shows where the main thread's time went, by stage (stage-profile.ts);
  * sampling costs a few percent, so the figures of a profiled run are not the bench's.
  *
- *   node --max-old-space-size=160 --max-semi-space-size=32 --v8-pool-size=0 --import tsx bench/ingest.bench.ts [--contacts 100000] [--page-size 2000] [--profile]
+ *   node --max-old-space-size=160 --v8-pool-size=0 --import tsx bench/ingest.bench.ts [--contacts 100000] [--page-size 2000] [--profile]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -15,7 +15,7 @@ describe('Node.js flags', () => {
 
   it('are set by the bin, and by npm start, bench:ingest and the Azure Functions host the same way', () => {
     expect(shebang.startsWith('#!/usr/bin/env -S node ')).toBe(true);
-    expect(flags).toEqual(['--max-semi-space-size=32', '--v8-pool-size=0']);
+    expect(flags).toEqual(['--v8-pool-size=0']);
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
     for (const name of ['start', 'bench:ingest']) expect(v8Flags(scripts[name]!), name).toEqual(expect.arrayContaining(flags));
     const azure = /\| `languageWorkers__node__arguments` \| `([^`]+)`/.exec(read('docs/deploy-azure.md'))?.[1];
