@@ -5,7 +5,7 @@ import type { Params, StatementCache } from './store-sql.ts';
 /**
  * Rows per statement. better-sqlite3 pays for each run (the call into native code, the
  * step and reset, a result object) on top of the row's own work: 100,000 feed rows in
- * pages of 2,000 took 450-560 ms one row to a statement, 345-350 ms with 50 (scratch
+ * pages of 2,000 took 447-563 ms one row to a statement, 344-352 ms with 50 (scratch
  * benchmark on this table's shape); 100 gained nothing more.
  */
 export const ROWS_PER_STATEMENT = 50;
