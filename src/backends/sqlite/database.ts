@@ -40,8 +40,9 @@ export function openDatabase(options: SqliteOptions): SqliteDatabase {
   db.pragma('foreign_keys = ON');
   // 32 MiB of page cache (negative = KiB): a page of entity upserts touches several
   // indexes, and a smaller cache makes large syncs re-read them from the file. On a
-  // 100,000-record sync (bench/ingest.bench.ts) 16 MiB re-read 1,367 MB, 32 MiB 815 MB,
-  // for ~20 MB more RSS; with 48 MiB that sync peaked at 293-298 MB, too near its 300 MB budget.
+  // 100,000-record sync (bench/ingest.bench.ts) the process read 1,367 MB with 16 MiB and
+  // 815 MB with 32 MiB, for ~20 MB more RSS. 48 MiB gained no records/s over four pairs and
+  // peaked at 292-303 MB (with the 32 MB semi-spaces of the time), past its 300 MB budget.
   db.pragma('cache_size = -32768');
   // A long pull commits faster than the checkpointer catches up, so its WAL grows (past
   // 1 GB for 100,000 contacts), and SQLite keeps a WAL file at its largest size for as
