@@ -76,14 +76,43 @@ export function relaxCommits(statements: StatementCache, db: SqliteDatabase): { 
   const background = own.checkpointer?.usable === true;
   statements.get('PRAGMA synchronous = NORMAL').run();
   if (background) statements.get('PRAGMA wal_autocheckpoint = 0').run();
+  const changesBefore = totalChanges(statements);
+  let large = false;
   return {
     restore: () => {
+      large = totalChanges(statements) - changesBefore >= LARGE_COMMIT_ROWS;
       statements.get(`PRAGMA synchronous = ${own.synchronous}`).run();
       if (background) statements.get(`PRAGMA wal_autocheckpoint = ${own.autocheckpoint}`).run();
     },
     durable: async () => {
+      // Asked before the fsync, which it does not need: a checkpoint syncs the WAL itself
+      // before it copies a frame into the database file.
+      own.checkpointer?.request({ now: large });
       await own.wal.sync();
-      own.checkpointer?.request();
     },
   };
+}
+
+/**
+ * A commit that changed at least this many rows has its checkpoint start at once rather
+ * than within the checkpointer's interval (which spaces out the intake's small commits).
+ * SQLite writes a transaction's frames from the start of the WAL again only when a
+ * checkpoint has copied all of them before the transaction begins; otherwise it appends,
+ * and the WAL of a pull grew to 190-720 MB, every frame written to pages of the file the
+ * kernel had to allocate and zero first. A pull commits every 150-250 ms (2,000 records,
+ * some 14,000 rows); its checkpoint now mostly ends before the next transaction begins.
+ * bench:ingest (100,000 contacts), twelve alternated pairs: the COMMITs took 0.79-1.65 s
+ * of the main thread (median 1.07 s), now 0.57-1.49 s (median 0.64 s), and the WAL peaks
+ * at 56-225 MB. The checkpointer's thread copies more often: ~1,490 MB written, not ~1,210.
+ */
+const LARGE_COMMIT_ROWS = 1_000;
+
+/** Rows inserted, updated or deleted on the connection since it opened. */
+function totalChanges(statements: StatementCache): number {
+  return statements.get<{ n: number }>('SELECT total_changes() AS n').get()!.n;
+}
+
+/** The checkpointer that relaxed commits on `db` ask for checkpoints, once one was made (for tests). */
+export function walCheckpointerOf(db: SqliteDatabase): WalCheckpointer | null {
+  return perDatabase.get(db)?.checkpointer ?? null;
 }

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import Database from 'better-sqlite3';
 import { openSqlite, type SqliteHandle } from './database.ts';
 import { SqliteStore } from './store.ts';
+import { walCheckpointerOf } from './off-loop-commit.ts';
 
 const until = async (what: string, probe: () => boolean, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -68,5 +69,20 @@ describe('SqliteStore.transaction commits', () => {
       reader.close();
     }
     await until('the commits checkpointed into the database file', () => statSync(path).size > before + 900_000);
+  });
+
+  it('asks for the checkpoint of a large commit at once, and leaves a small one to the checkpointer\'s interval', async () => {
+    // The first commit makes the checkpointer.
+    await store.transaction(async (tx) => tx.tenants.insert(tenant('ten_first')));
+    const checkpointer = walCheckpointerOf(handle.db);
+    expect(checkpointer).not.toBeNull();
+    const request = vi.spyOn(checkpointer!, 'request');
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 10; i++) await tx.tenants.insert(tenant(`ten_small_${i}`));
+    });
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 1000; i++) await tx.tenants.insert(tenant(`ten_large_${i}`));
+    });
+    expect(request.mock.calls).toEqual([[{ now: false }], [{ now: true }]]);
   });
 });

@@ -53,6 +53,32 @@ describe('WalCheckpointer', () => {
     }
   });
 
+  it('waits for its interval between checkpoints, unless a request asks for one now', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-wal-checkpointer-'));
+    try {
+      const { path, db, insert } = databaseWithWal(dir, 1, 2000, 'y'.repeat(500));
+      const checkpointer = new WalCheckpointer(db, { intervalMs: 60_000 });
+      const checkpointed = () => statSync(path).size;
+      let before = checkpointed();
+      checkpointer.request();
+      // Its file grows while it copies; the checkpoint has ended when the worker has answered.
+      await until('the first checkpoint', () => checkpointed() > before + 900_000 && checkpointer.state === 'idle');
+      db.transaction(() => {
+        for (let i = 0; i < 2000; i++) insert.run('z'.repeat(500));
+      })();
+      before = checkpointed();
+      checkpointer.request();
+      expect(checkpointer.state).toBe('scheduled');
+      checkpointer.request({ now: true });
+      expect(checkpointer.state).toBe('running');
+      await until('the second checkpoint, a minute before its interval ends', () => checkpointed() > before + 900_000);
+      checkpointer.closeSync();
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('lets the WAL of a large write shrink back to its limit once a checkpoint caught up, while the database stays open', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-wal-checkpointer-'));
     try {

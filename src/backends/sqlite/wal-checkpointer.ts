@@ -8,7 +8,8 @@
  * checkpoints (they never block writers) on a connection of its own in a worker thread,
  * at most one at a time and at most every `intervalMs` (250) while commits keep coming.
  * Checkpoints are SQLite's own, with their own syncs, so nothing about durability
- * changes: the WAL is moved into the database file by a different thread.
+ * changes: the WAL is moved into the database file by a different thread. A request
+ * marked `now` (a large commit's, off-loop-commit.ts) skips the interval.
  *
  * The worker is a few lines of plain JavaScript (`eval`), because workers do not get
  * the tsx loader the source runs under. `closeSync` closes its connection before the
@@ -48,6 +49,8 @@ export class WalCheckpointer {
   #closed: Int32Array | null = null;
   #running = false;
   #wanted = false;
+  /** A request since the last start asked for a checkpoint at once. */
+  #urgent = false;
   #last = 0;
   #timer: NodeJS.Timeout | null = null;
   #watch: NodeJS.Timeout | null = null;
@@ -69,12 +72,31 @@ export class WalCheckpointer {
     return this.#failuresInARow < 3;
   }
 
-  /** Asks for a checkpoint soon; requests while one runs or within the interval collapse into one. */
-  request(): void {
-    if (!this.usable && Date.now() - this.#lastFailure < 30_000) return;
+  /** Running a checkpoint, waiting for the interval to pass before the next, or neither. */
+  get state(): 'running' | 'scheduled' | 'idle' {
+    if (this.#running) return 'running';
+    return this.#timer === null ? 'idle' : 'scheduled';
+  }
+
+  /**
+   * Asks for a checkpoint soon; requests while one runs or within the interval collapse
+   * into one. With `now`, it starts at once, or as soon as the running one ends.
+   */
+  request(options: { now?: boolean } = {}): void {
     this.#wanted = true;
-    if (this.#running || this.#timer !== null) return;
-    const wait = this.#last + this.#intervalMs - Date.now();
+    if (options.now === true) this.#urgent = true;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (!this.usable && Date.now() - this.#lastFailure < 30_000) return;
+    if (this.#running) return;
+    if (this.#timer !== null) {
+      if (!this.#urgent) return;
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    const wait = this.#urgent ? 0 : this.#last + this.#intervalMs - Date.now();
     if (wait > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = null;
@@ -93,6 +115,7 @@ export class WalCheckpointer {
       return;
     }
     this.#wanted = false;
+    this.#urgent = false;
     this.#running = true;
     const worker = this.#workerThread();
     worker.once('message', (answer: { error: string | null }) => {
@@ -100,7 +123,7 @@ export class WalCheckpointer {
       this.#last = Date.now();
       if (answer.error === null) this.#failuresInARow = 0;
       else this.#failed();
-      if (this.#wanted) this.request();
+      if (this.#wanted) this.#schedule();
     });
     worker.postMessage('checkpoint');
   }
