@@ -85,8 +85,8 @@ export function relaxCommits(statements: StatementCache, db: SqliteDatabase): { 
       if (background) statements.get(`PRAGMA wal_autocheckpoint = ${own.autocheckpoint}`).run();
     },
     durable: async () => {
-      // Asked before the fsync, which it does not need: a checkpoint syncs the WAL itself
-      // before it copies a frame into the database file.
+      // Asked before the fsync: the checkpoint need not wait for it, because it syncs the
+      // WAL itself before it copies any frame into the database file.
       own.checkpointer?.request({ now: large });
       await own.wal.sync();
     },
