@@ -3,7 +3,7 @@
  * and deletes made through the sandbox picked up by the incremental run, exactly.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyMapping } from '../src/mapping/index.ts';
+import { applyMapping, recordPathsOf } from '../src/mapping/index.ts';
 import { linkedEntities, startWorld, type Json, type World } from './sync-fixture.ts';
 
 let world: World | null = null;
@@ -47,6 +47,12 @@ describe('pull sync of Salesforce Contacts', () => {
     expect(rels.outgoing).toEqual([expect.objectContaining({ kind: 'works_at' })]);
     const org = await world.store.entities.get('ten_sync', rels.outgoing[0]!.toEntityId);
     expect(org?.type).toBe('organization');
+    // The query asks for the parent field the mapping reads (Account.Name): the person shows its account's
+    // name, and the organization the contact made has it before the Account sync runs.
+    const account = ((await world.control('/salesforce/Account?limit=100000')).records as Json[]).find((a) => a.Id === withAccount.AccountId);
+    expect(account?.Name).toEqual(expect.any(String));
+    expect(org?.fields.name).toBe(account.Name);
+    expect((await world.store.entities.get('ten_sync', entityId))?.fields.organizationName).toBe(account.Name);
     const orgLinks = await world.store.entities.linksOf('ten_sync', org!.id);
     expect(orgLinks).toEqual([expect.objectContaining({ object: 'Account', externalId: withAccount.AccountId, tombstonedAt: null })]);
     const run = await world.store.runs.get('ten_sync', outcome.runId);
@@ -91,7 +97,8 @@ describe('pull sync of Salesforce Contacts', () => {
 
   it('changes nothing when a page is replayed from the old cursor (a crash before the cursor commit)', async () => {
     world = await startWorld({ provider: 'salesforce', object: 'Contact', size: 300 });
-    const first = await world.object.readPage(world.ctx, null, { pageSize: 200 });
+    // As the engine reads it: with the mapping's paths, which the run's cursor keeps.
+    const first = await world.object.readPage(world.ctx, null, { pageSize: 200, paths: recordPathsOf(world.mapping) });
     await world.run({ pageSize: 200 });
     const snapshot = world.sql('SELECT id, fields, version, deleted_at FROM entities ORDER BY id');
     const links = world.sql('SELECT id, entity_id, remote_version, base_snapshot FROM entity_links ORDER BY id');

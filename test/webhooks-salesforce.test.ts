@@ -29,11 +29,15 @@ describe('Salesforce outbound messages with the sandbox', () => {
 
     const consumer = queue.consume('webhook-events', createWebhookEventHandler({ store: world.store, queue, clock, providerFor: () => salesforceProvider, contextFor: () => world.ctx }), { concurrency: 2 });
     cleanups.push(() => consumer.stop());
-    const contacts = (await world.control('/salesforce/Contact?limit=5')).records as Json[];
-    const target = contacts[0] as Json;
+    const contacts = (await world.control('/salesforce/Contact?limit=100')).records as Json[];
+    const target = contacts.find((c) => c.AccountId) as Json;
+    const account = ((await world.control('/salesforce/Account?limit=100')).records as Json[]).find((a) => a.Id === target.AccountId) as Json;
+    expect(linkedEntities(world, 'Contact').get(target.Id)?.fields.organizationName).toBe(account.Name);
     await world.control(`/salesforce/Contact/${target.Id}`, 'PATCH', { Title: 'Webhook Officer' });
 
     await waitFor('the updated entity', () => JSON.stringify(linkedEntities(world, 'Contact').get(target.Id)?.fields ?? {}).includes('Webhook Officer'));
+    // The fetched record carries the parent field the mapping reads, as the pull's did: the entity keeps it.
+    expect(linkedEntities(world, 'Contact').get(target.Id)?.fields.organizationName).toBe(account.Name);
     await waitFor('the refused delivery audited', () => world.sql<{ n: number }>("SELECT count(*) AS n FROM webhook_audit WHERE detail = 'wrong_organization'")[0]?.n);
     const deliveries = (await world.control('/deliveries?provider=salesforce')) as Json;
     const list = (Array.isArray(deliveries) ? deliveries : deliveries.deliveries ?? deliveries.records ?? []) as Json[];

@@ -72,11 +72,19 @@ export interface CompiledTarget {
   readonly tombstone: { get: PathGetter; equals: unknown; truthy: boolean } | null;
   readonly fields: readonly CompiledField[];
   readonly relationships: readonly CompiledRelationship[];
+  /** The record paths this target reads (CompiledMapping.recordPaths). */
+  readonly recordPaths: readonly string[];
 }
 
 export interface CompiledMapping {
   readonly document: MappingDocument;
   readonly targets: readonly CompiledTarget[];
+  /**
+   * The paths the mapping reads from a record, as their leading keys (`Email`,
+   * `Account.Name`, `emails` for `emails[0].value`), each once: what a read asks the
+   * provider for (ReadOptions.paths).
+   */
+  readonly recordPaths: readonly string[];
   /** Maps one record; never throws for bad data. */
   apply(record: unknown, context?: MappingContext): MappingResult;
 }
@@ -132,32 +140,57 @@ export function transformContext(context: MappingContext | undefined): Transform
   return { defaultRegion: context.defaultRegion ?? 'US', timeZone: context.timeZone ?? 'UTC' };
 }
 
+/**
+ * A path's leading keys when it reads the record: `Account.Name`, `emails` of
+ * `emails[0].value`. Null for vars, for a path that starts with an index, and for a
+ * `current` path under `each` (it reads the element, which the `each` path named).
+ */
+function recordPathOf(path: ParsedPath, underEach: boolean): string | null {
+  if (path.root === 'vars' || (path.root === 'current' && underEach)) return null;
+  const keys: string[] = [];
+  for (const segment of path.segments) {
+    if (segment.kind !== 'key') break;
+    keys.push(segment.key);
+  }
+  return keys.length === 0 ? null : keys.join('.');
+}
+
 function compileTarget(doc: MappingDocument, index: number): CompiledTarget {
   const t = doc.targets[index] as MappingDocument['targets'][number];
   const name = t.name ?? t.entityType;
   const keySpec: ValueSpec = typeof t.key === 'string' ? { source: t.key } : (t.key ?? { source: 'id' });
+  const each = t.each ? parsePath(t.each) : null;
+  const version = t.version ? parsePath(t.version) : null;
+  const tombstone = t.tombstone ? parsePath(t.tombstone.source) : null;
+  const key = compileValue(keySpec);
+  const fields = t.fields.map((spec) => ({ spec, label: `${name}.${spec.target}`, value: compileValue(spec), write: fieldWriter(spec.target) }));
+  const relationships = (t.relationships ?? []).map((r) => {
+    const value = compileValue({ source: r.via, ...(r.transforms ? { transforms: r.transforms } : {}) });
+    return {
+      kind: r.kind,
+      toEntityType: r.toEntityType,
+      toObject: r.toObject ?? r.toEntityType,
+      value,
+      perElement: value.paths[0]?.projection === true,
+      label: `${name}.$relationships.${r.kind}`,
+    };
+  });
+  const read = [each, version, tombstone, ...key.paths, ...fields.flatMap((f) => f.value.paths), ...relationships.flatMap((r) => r.value.paths)];
   return {
     name,
     entityType: t.entityType,
     object: t.object ?? doc.source.object,
-    key: compileValue(keySpec),
-    each: t.each ? compilePath(parsePath(t.each)) : null,
+    key,
+    each: each && compilePath(each),
     optional: t.optional === true,
-    version: t.version ? compilePath(parsePath(t.version)) : null,
-    tombstone: t.tombstone
-      ? { get: compilePath(parsePath(t.tombstone.source)), equals: t.tombstone.equals, truthy: t.tombstone.equals === undefined }
-      : null,
-    fields: t.fields.map((spec) => ({ spec, label: `${name}.${spec.target}`, value: compileValue(spec), write: fieldWriter(spec.target) })),
-    relationships: (t.relationships ?? []).map((r) => {
-      const value = compileValue({ source: r.via, ...(r.transforms ? { transforms: r.transforms } : {}) });
-      return {
-        kind: r.kind,
-        toEntityType: r.toEntityType,
-        toObject: r.toObject ?? r.toEntityType,
-        value,
-        perElement: value.paths[0]?.projection === true,
-        label: `${name}.$relationships.${r.kind}`,
-      };
+    version: version && compilePath(version),
+    tombstone: tombstone && t.tombstone ? { get: compilePath(tombstone), equals: t.tombstone.equals, truthy: t.tombstone.equals === undefined } : null,
+    fields,
+    relationships,
+    // The `each` path itself reads the record; the paths inside the target read its elements.
+    recordPaths: read.flatMap((path) => {
+      const keys = path && recordPathOf(path, each !== null && path !== each);
+      return keys ? [keys] : [];
     }),
   };
 }
@@ -169,7 +202,8 @@ function compileTarget(doc: MappingDocument, index: number): CompiledTarget {
 export function compileMapping(doc: unknown): CompiledMapping {
   const document = assertValidMapping(doc);
   const targets = document.targets.map((_t, i) => compileTarget(document, i));
-  return { document, targets, apply: (record, context) => applyCompiled(targets, record, context) };
+  const recordPaths = [...new Set(targets.flatMap((t) => t.recordPaths))];
+  return { document, targets, recordPaths, apply: (record, context) => applyCompiled(targets, record, context) };
 }
 
 function applyCompiled(targets: readonly CompiledTarget[], record: unknown, context: MappingContext | undefined): MappingResult {

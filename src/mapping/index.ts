@@ -37,6 +37,11 @@ export function getCompiledMapping(mapping: MappingDocument | CompiledMapping): 
   return c;
 }
 
+/** The paths the mapping reads from a record (CompiledMapping.recordPaths), for ReadOptions.paths. */
+export function recordPathsOf(mapping: MappingDocument | CompiledMapping): readonly string[] {
+  return getCompiledMapping(mapping).recordPaths;
+}
+
 /**
  * Maps one provider record into entities and relationships. Bad data never throws: each
  * failing field is an error `{ field: "target.entityField", reason }` and the rest still

@@ -120,6 +120,18 @@ export interface ChangePage {
   total?: number;
 }
 
+/** What a read is told about its caller. */
+export interface ReadOptions {
+  /** Records per page, where the API lets the caller choose. */
+  pageSize?: number;
+  /**
+   * The paths into a record that the caller's mapping reads (`Email`, `Account.Name`).
+   * An API that sends some values only when they are asked for (Salesforce's relationship
+   * fields) is asked for these too. A record never carries less for them.
+   */
+  paths?: readonly string[];
+}
+
 /** Thrown (as a TributaryError with this code in `details.reason`) when a cursor expired and a full resync is needed. */
 export const CURSOR_EXPIRED = 'cursor_expired';
 
@@ -196,8 +208,8 @@ export interface ObjectDefinition {
   label: string;
   capabilities: ObjectCapabilities;
   /** One page of changes since `cursor` (null: a full sync). */
-  readPage(ctx: ProviderContext, cursor: Cursor | null, options: { pageSize?: number }): Promise<ChangePage>;
-  fetchOne(ctx: ProviderContext, id: string): Promise<ExternalRecord | null>;
+  readPage(ctx: ProviderContext, cursor: Cursor | null, options: ReadOptions): Promise<ChangePage>;
+  fetchOne(ctx: ProviderContext, id: string, options?: Pick<ReadOptions, 'paths'>): Promise<ExternalRecord | null>;
   create?(ctx: ProviderContext, data: Record<string, unknown>): Promise<ExternalRecord>;
   update?(ctx: ProviderContext, id: string, patch: Record<string, unknown>, options?: WriteOptions): Promise<ExternalRecord>;
   delete?(ctx: ProviderContext, id: string, options?: WriteOptions): Promise<void>;

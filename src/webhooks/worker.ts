@@ -28,6 +28,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { Store } from '../ports/store.ts';
 import type { Provider, ProviderContext } from '../providers/provider.ts';
 import { applyChanges, mappingOf, objectOf, syncJobKey, type ResolverRegistry, type SyncJobPayload } from '../sync/index.ts';
+import { recordPathsOf } from '../mapping/index.ts';
 import { Coalescer } from './coalescer.ts';
 import { eventWork, type RecordChange } from './event-work.ts';
 import { WEBHOOK_EVENTS_QUEUE, webhookJobKey, type WebhookEventJob } from './intake-batcher.ts';
@@ -123,14 +124,15 @@ async function applyOne(
   const { integration, connection, provider, change } = input;
   const object = objectOf(provider, integration.object);
   if (object === undefined) return;
+  const mapping = mappingOf(integration, provider.id);
   let record = null;
-  if (!change.deleted) record = await object.fetchOne(deps.contextFor(connection, input.signal), change.id);
+  if (!change.deleted) record = await object.fetchOne(deps.contextFor(connection, input.signal), change.id, { paths: recordPathsOf(mapping) });
   const runId = `run_${createHash('sha256').update(`${input.eventId}:${integration.id}:${change.id}`).digest('hex').slice(0, 32)}`;
   await applyChanges({
     store: deps.store,
     clock: deps.clock,
     integration,
-    mapping: mappingOf(integration, provider.id),
+    mapping,
     runId,
     records: record === null ? [] : [record],
     deletions: record === null ? [change.id] : [],

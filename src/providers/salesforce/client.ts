@@ -10,6 +10,7 @@
  */
 import { TributaryError } from '../../domain/errors.ts';
 import type { ExternalRecord, ProviderContext } from '../provider.ts';
+import { statusOfError } from './errors.ts';
 
 export const SALESFORCE_API_VERSION = 'v60.0';
 
@@ -94,6 +95,8 @@ export interface DescribeField {
   defaultedOnCreate?: boolean;
   picklistValues?: { value: string; active?: boolean }[];
   referenceTo?: string[];
+  /** A reference field's name for its parent in SOQL (`Account` for AccountId), null for others. */
+  relationshipName?: string | null;
 }
 
 export interface SObjectDescribe {
@@ -114,12 +117,76 @@ export async function describeSObject(ctx: ProviderContext, type: string): Promi
   return body as unknown as SObjectDescribe;
 }
 
+/** How long `describeSObjectCached` keeps a describe, and for how many (connection, type) pairs at most. */
+const DESCRIBE_TTL_MS = 10 * 60_000;
+const DESCRIBES_KEPT = 1_000;
+const describes = new Map<string, { until: number; describe: Promise<SObjectDescribe> }>();
+
+/**
+ * A describe kept for ten minutes per connection and type, for reads that would otherwise
+ * describe every time (`fetchOne` of each record a webhook names). Fields change rarely;
+ * a run's reads describe afresh (readSObjectPage). A failed describe is not kept, but a
+ * type that does not exist for this user (404) stays unknown as long.
+ */
+export function describeSObjectCached(ctx: ProviderContext, type: string): Promise<SObjectDescribe> {
+  const key = `${ctx.connection.id}\u0000${type}`;
+  const now = Date.now();
+  const kept = describes.get(key);
+  if (kept !== undefined && kept.until > now) return kept.describe;
+  const describe = describeSObject(ctx, type);
+  describes.delete(key);
+  describes.set(key, { until: now + DESCRIBE_TTL_MS, describe });
+  describe.catch((error: unknown) => {
+    if (statusOfError(error) !== 404 && describes.get(key)?.describe === describe) describes.delete(key);
+  });
+  // Insertion order: the first key is the oldest.
+  if (describes.size > DESCRIBES_KEPT) describes.delete(describes.keys().next().value!);
+  return describe;
+}
+
 /** Types SOQL cannot select in a multi-row query, or that only repeat other columns. */
 const UNSELECTABLE = new Set(['base64', 'address', 'location']);
 
 /** The field names a sync selects: every field except compound and binary ones. */
 export function selectableFields(describe: SObjectDescribe): string[] {
   return describe.fields.filter((f) => !UNSELECTABLE.has(f.type)).map((f) => f.name);
+}
+
+/**
+ * The fields a read selects: every selectable field, and each parent field among `paths`
+ * (`Account.Name`, where the mapping reads it). Salesforce sends a parent's fields only
+ * when the query names them, and refuses a whole query that names one it does not know
+ * (INVALID_FIELD), so a parent path is selected only when the describes know it: its
+ * relationship on this object (one parent type; a polymorphic one such as Who is left
+ * out) and its field on the parent (a parent type that cannot be described is left out). A path left out reads as missing, as it did before.
+ * One level up only (`Account.Owner.Name` is left out). Describes each parent type once
+ * (with `describeParent`).
+ */
+export async function queryFields(
+  ctx: ProviderContext,
+  describe: SObjectDescribe,
+  paths: readonly string[] = [],
+  describeParent: (ctx: ProviderContext, type: string) => Promise<SObjectDescribe> = describeSObject,
+): Promise<string[]> {
+  const fields = selectableFields(describe);
+  const parents = new Map<string, Promise<SObjectDescribe | null>>();
+  for (const path of paths) {
+    const [relationship, name, ...deeper] = path.split('.');
+    if (name === undefined || deeper.length > 0) continue;
+    const via = describe.fields.find((f) => f.relationshipName?.toLowerCase() === relationship!.toLowerCase());
+    const parentType = via?.referenceTo?.length === 1 ? via.referenceTo[0]! : null;
+    if (!via || parentType === null) continue;
+    let parent = parents.get(parentType);
+    if (parent === undefined) {
+      // A parent type this user cannot describe (404) cannot be queried either; other failures fail the read.
+      parent = describeParent(ctx, parentType).catch((error: unknown) => (statusOfError(error) === 404 ? null : Promise.reject(error)));
+      parents.set(parentType, parent);
+    }
+    const field = (await parent)?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase() && !UNSELECTABLE.has(f.type));
+    const column = field === undefined ? null : `${via.relationshipName}.${field.name}`;
+    if (column !== null && !fields.includes(column)) fields.push(column);
+  }
+  return fields;
 }
 
 /** Quotes a value for a SOQL string literal. */

@@ -222,6 +222,36 @@ describe('salesforce provider', () => {
     expect(purged.details?.reason).toBe(CURSOR_EXPIRED);
   });
 
+  it('selects the parent fields a mapping reads (Account.Name) in a run and in fetchOne, leaving out those the describes do not know', async () => {
+    const s = await start(500);
+    const accountNames = new Map(((await s.control('/salesforce/Account?limit=1000')).records as Json[]).map((a) => [a.Id, a.Name]));
+    // Owner's parent type (User) is not in the sandbox: its describe answers 404. Nope is no relationship,
+    // Account.Nope no field of Account, and Account.Owner.Name two levels up.
+    const paths = ['Email', 'account.name', 'Owner.Name', 'Nope.Name', 'Account.Nope', 'Account.Owner.Name'];
+    const page = await objectNamed('Contact').readPage(s.ctx, null, { pageSize: 200, paths });
+    const query = s.http.calls.find((c) => c.path.endsWith('/query/'))!.query!.q as string;
+    expect(query).toMatch(/, Account\.Name FROM Contact /);
+    expect(query).not.toMatch(/Owner\.|Nope|\.Owner/);
+    const withAccount = page.records.filter((r) => r.data.AccountId !== null);
+    expect(withAccount.length).toBeGreaterThan(0);
+    for (const record of withAccount) expect((record.data.Account as Json).Name).toBe(accountNames.get(record.data.AccountId));
+    expect(page.records.filter((r) => r.data.AccountId === null).every((r) => r.data.Account === null)).toBe(true);
+    // The run's fields live in its cursor: the next page selects the same ones.
+    expect((page.cursor.run as Json).fields).toContain('Account.Name');
+
+    const contact = withAccount[0]!;
+    const fetched = await objectNamed('Contact').fetchOne(s.ctx, contact.id, { paths });
+    expect(fetched).toMatchObject({ id: contact.id, version: contact.version, data: { Email: contact.data.Email, Account: { Name: accountNames.get(contact.data.AccountId) } } });
+    // Without parent paths, the row's own resource (no Account); with them, a query by id.
+    expect(await objectNamed('Contact').fetchOne(s.ctx, contact.id)).not.toHaveProperty('data.Account');
+    const reads = s.http.calls.length;
+    await objectNamed('Contact').fetchOne(s.ctx, contact.id, { paths });
+    // The describes are kept: one query, nothing else.
+    expect(s.http.calls.slice(reads).map((c) => c.path)).toEqual([expect.stringMatching(/\/query\/$/)]);
+    await s.control(`/salesforce/Contact/${contact.id}`, 'DELETE');
+    expect(await objectNamed('Contact').fetchOne(s.ctx, contact.id, { paths })).toBeNull();
+  });
+
   it('fetches one record, and null for one that does not exist', async () => {
     const s = await start(20);
     const listed = (await s.control('/salesforce/Opportunity?limit=1')).records[0];

@@ -149,7 +149,7 @@ export async function runPull(options: RunPullOptions): Promise<PullOutcome> {
     pages = pageNumber;
   };
 
-  const readOptions = options.pageSize === undefined ? {} : { pageSize: options.pageSize };
+  const readOptions = { paths: mapping.recordPaths, ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }) };
   // A function of its own: its loop's iterator (and with it the page) dies when it returns.
   const mapRecords = (records: ChangePage['records'], into: Batch): void => {
     const at = iso();

@@ -1,13 +1,13 @@
 /**
  * Reading an sObject's changes page by page.
  *
- * A run is one SOQL query, `SELECT <every selectable field> FROM <Type> WHERE
- * SystemModstamp > <watermark> ORDER BY SystemModstamp, Id` (no WHERE on a full sync),
- * followed through `nextRecordsUrl`. The cursor of a page in the middle of a run holds
- * the run's starting watermark, the next locator and the highest SystemModstamp seen, so
- * a crash resumes with the next page; if the locator has expired meanwhile (Salesforce
- * keeps them 15 minutes idle, 10 per user), the query is re-run from the highest
- * SystemModstamp seen, inclusive.
+ * A run is one SOQL query, `SELECT <every selectable field, and the parent fields the
+ * mapping reads (queryFields)> FROM <Type> WHERE SystemModstamp > <watermark> ORDER BY
+ * SystemModstamp, Id` (no WHERE on a full sync), followed through `nextRecordsUrl`. The
+ * cursor of a page in the middle of a run holds the run's starting watermark, its fields,
+ * the next locator and the highest SystemModstamp seen, so a crash resumes with the next
+ * page; if the locator has expired meanwhile (Salesforce keeps them 15 minutes idle, 10
+ * per user), the query is re-run from the highest SystemModstamp seen, inclusive.
  *
  * The cursor that ends a run has the next watermark: the highest SystemModstamp seen
  * minus WATERMARK_OVERLAP_MS, because a long transaction can commit rows whose
@@ -21,8 +21,8 @@
  * throws a TributaryError with `details.reason = CURSOR_EXPIRED` and the engine resyncs.
  */
 import { TributaryError } from '../../../domain/errors.ts';
-import { CURSOR_EXPIRED, type ChangePage, type Cursor, type ExternalDeletion, type ExternalRecord, type ProviderContext } from '../../provider.ts';
-import { asObject, dataPath, describeSObject, nowOf, parseSfDate, relativePath, selectableFields, sfDateTime, sfIso, toRecord } from '../client.ts';
+import { CURSOR_EXPIRED, type ChangePage, type Cursor, type ExternalDeletion, type ExternalRecord, type ProviderContext, type ReadOptions } from '../../provider.ts';
+import { asObject, dataPath, describeSObject, nowOf, parseSfDate, queryFields, relativePath, sfDateTime, sfIso, toRecord } from '../client.ts';
 import { errorCodeOfError } from '../errors.ts';
 
 /** How far the next run's watermark stays behind the highest SystemModstamp seen. */
@@ -122,7 +122,7 @@ async function runQuery(ctx: ProviderContext, type: string, run: RunState, pageS
 }
 
 /** One page of changes of `type` since `cursor` (null: a full sync). */
-export async function readSObjectPage(ctx: ProviderContext, type: string, cursor: Cursor | null, options: { pageSize?: number }): Promise<ChangePage> {
+export async function readSObjectPage(ctx: ProviderContext, type: string, cursor: Cursor | null, options: ReadOptions): Promise<ChangePage> {
   const state = parseCursor(cursor);
   let deletions: ExternalDeletion[] = [];
   let run = state.run;
@@ -134,7 +134,7 @@ export async function readSObjectPage(ctx: ProviderContext, type: string, cursor
       deletions = read.deletions;
       nextDeletedSince = read.nextSince;
     }
-    const fields = selectableFields(await describeSObject(ctx, type));
+    const fields = await queryFields(ctx, await describeSObject(ctx, type), options.paths);
     run = { from: state.watermark, next: null, maxSeen: null, fields, nextDeletedSince };
   }
 

@@ -13,7 +13,7 @@ export function salesforceObject(type: string, label: string = type): ObjectDefi
     label,
     capabilities: sobjectCapabilities(type),
     readPage: (ctx, cursor, options) => readSObjectPage(ctx, type, cursor, options),
-    fetchOne: (ctx, id) => fetchSObject(ctx, type, id),
+    fetchOne: (ctx, id, options) => fetchSObject(ctx, type, id, options?.paths),
     create: (ctx, data) => createSObject(ctx, type, data),
     update: (ctx, id, patch, options) => updateSObject(ctx, type, id, patch, options),
     delete: (ctx, id, options) => deleteSObject(ctx, type, id, options),

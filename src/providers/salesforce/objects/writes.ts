@@ -15,7 +15,7 @@
  */
 import { TributaryError } from '../../../domain/errors.ts';
 import type { ExternalRecord, ProviderContext, WriteOptions } from '../../provider.ts';
-import { asObject, dataPath, describeSObject, parseSfDate, selectableFields, soqlString, toRecord } from '../client.ts';
+import { asObject, dataPath, describeSObject, describeSObjectCached, parseSfDate, queryFields, selectableFields, soqlString, toRecord } from '../client.ts';
 import { salesforceErrorOf, statusOfError } from '../errors.ts';
 
 /** Rows per composite sObject collections call (Salesforce's limit). */
@@ -24,7 +24,16 @@ export const COMPOSITE_BATCH_SIZE = 200;
 const rowPath = (type: string, id: string) => dataPath(`sobjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`);
 const isEtag = (version: string) => /^(W\/)?".*"$/.test(version.trim());
 
-export async function fetchSObject(ctx: ProviderContext, type: string, id: string): Promise<ExternalRecord | null> {
+/**
+ * One row by id, with the parent fields among `paths` (`Account.Name`) as a pull's query
+ * selects them (queryFields), so that a record a webhook names maps as a pulled one does.
+ * Those come only from a query; without them, the row's own resource.
+ */
+export async function fetchSObject(ctx: ProviderContext, type: string, id: string, paths: readonly string[] = []): Promise<ExternalRecord | null> {
+  if (paths.some((path) => path.includes('.'))) {
+    const fields = await queryFields(ctx, await describeSObjectCached(ctx, type), paths, describeSObjectCached);
+    if (fields.some((field) => field.includes('.'))) return (await fetchMany(ctx, type, [id], fields))[0] ?? null;
+  }
   return (await fetchWithEtag(ctx, type, id))?.record ?? null;
 }
 
@@ -145,10 +154,10 @@ export async function createManySObjects(ctx: ProviderContext, type: string, ite
   return records;
 }
 
-/** Reads rows by id (200 per SOQL query), in the order of `ids`. */
-async function fetchMany(ctx: ProviderContext, type: string, ids: string[]): Promise<ExternalRecord[]> {
+/** Reads rows by id (200 per SOQL query), in the order of `ids`, with `select`'s fields or every selectable one. */
+async function fetchMany(ctx: ProviderContext, type: string, ids: string[], select?: readonly string[]): Promise<ExternalRecord[]> {
   if (ids.length === 0) return [];
-  const fields = selectableFields(await describeSObject(ctx, type));
+  const fields = select ?? selectableFields(await describeSObject(ctx, type));
   const byId = new Map<string, ExternalRecord>();
   for (let offset = 0; offset < ids.length; offset += COMPOSITE_BATCH_SIZE) {
     const chunk = ids.slice(offset, offset + COMPOSITE_BATCH_SIZE);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ConnectionService } from '../../../connections/index.ts';
 import { TributaryError, isTributaryError } from '../../../domain/errors.ts';
 import type { MappingDocument } from '../../../domain/mapping.ts';
-import { assertValidMapping, previewMapping } from '../../../mapping/index.ts';
+import { assertValidMapping, previewMapping, recordPathsOf } from '../../../mapping/index.ts';
 import type { PreviewRecord } from '../../../mapping/index.ts';
 import type { ExternalRecord, Provider } from '../../../providers/index.ts';
 import { mappingOf, objectOf, type IntegrationService } from '../../../sync/index.ts';
@@ -76,14 +76,15 @@ export const mappingPreviewRoutes: FastifyPluginAsyncTypebox<MappingPreviewRoute
     const mapping: MappingDocument = body.mapping === undefined ? mappingOf(integration, provider.id) : tryMapping(body.mapping);
 
     const ctx = connections.providerContext(connection);
+    const paths = recordPathsOf(mapping);
     const missing: string[] = [];
     let records: ExternalRecord[];
     if (body.ids !== undefined) {
-      const fetched = await Promise.all(body.ids.map(async (id) => ({ id, record: await object.fetchOne(ctx, id) })));
+      const fetched = await Promise.all(body.ids.map(async (id) => ({ id, record: await object.fetchOne(ctx, id, { paths }) })));
       records = fetched.flatMap(({ id, record }) => (record === null ? (missing.push(id), []) : [record]));
     } else {
       const limit = body.limit ?? DEFAULT_SAMPLE;
-      records = (await object.readPage(ctx, null, { pageSize: limit })).records.slice(0, limit);
+      records = (await object.readPage(ctx, null, { pageSize: limit, paths })).records.slice(0, limit);
     }
     const previews: PreviewRecord[] = previewMapping(mapping, records.map((record) => record.data));
     return {
