@@ -127,7 +127,7 @@ export interface ReadOptions {
   /**
    * The paths into a record that the caller's mapping reads (`Email`, `Account.Name`).
    * An API that sends some values only when they are asked for (Salesforce's relationship
-   * fields) is asked for these too. A record never carries less for them.
+   * fields) is asked for these too. They never narrow what a record carries.
    */
   paths?: readonly string[];
 }

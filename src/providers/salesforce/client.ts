@@ -156,11 +156,12 @@ export function selectableFields(describe: SObjectDescribe): string[] {
  * The fields a read selects: every selectable field, and each parent field among `paths`
  * (`Account.Name`, where the mapping reads it). Salesforce sends a parent's fields only
  * when the query names them, and refuses a whole query that names one it does not know
- * (INVALID_FIELD), so a parent path is selected only when the describes know it: its
- * relationship on this object (one parent type; a polymorphic one such as Who is left
- * out) and its field on the parent (a parent type that cannot be described is left out). A path left out reads as missing, as it did before.
- * One level up only (`Account.Owner.Name` is left out). Describes each parent type once
- * (with `describeParent`).
+ * (INVALID_FIELD). So a parent path is selected only when the describes know both its
+ * relationship on this object (with one parent type: a polymorphic one such as Who is
+ * left out) and its field on the parent (a parent type that cannot be described is left
+ * out). A path left out reads as missing, as every parent path did before. One level up
+ * only: `Account.Owner.Name` is left out. Each parent type is described once, with
+ * `describeParent`.
  */
 export async function queryFields(
   ctx: ProviderContext,
