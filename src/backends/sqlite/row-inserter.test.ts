@@ -94,8 +94,11 @@ describe('RowInserter', () => {
       db.exec('ROLLBACK');
       return during;
     };
+    // A journal writes whole pages. Less than one can still count: 8 bytes when a collection
+    // posts a task to this thread's event loop (libuv wakes it through an eventfd).
+    const page = db.pragma('page_size', { simple: true }) as number;
     const rows = new RowInserter(statements, 'INSERT OR FAIL INTO k (h, v)', '(?, ?)');
-    expect(fill((h, v) => rows.add(h, v), () => rows.flush())).toBe(0);
+    expect(fill((h, v) => rows.add(h, v), () => rows.flush())).toBeLessThan(page);
     // The control: the same rows through a multi-row statement that may abort.
     const abortable = db.prepare(`INSERT INTO k (h, v) VALUES ${new Array(ROWS_PER_STATEMENT).fill('(?, ?)').join(', ')}`);
     const args: unknown[] = [];
@@ -103,6 +106,6 @@ describe('RowInserter', () => {
       args.push(h, v);
       if (args.length === 2 * ROWS_PER_STATEMENT) abortable.run(args.splice(0));
     };
-    expect(fill(insertAbortable, () => undefined)).toBeGreaterThan(0);
+    expect(fill(insertAbortable, () => undefined)).toBeGreaterThan(page);
   });
 });
