@@ -142,8 +142,11 @@ describe('salesforce provider', () => {
     const ids = result.records.map((r) => r.id);
     expect(new Set(ids).size).toBe(total);
     expect(ids.length).toBe(total);
-    const stamps = result.records.map((r) => r.version as string);
-    expect([...stamps].sort()).toEqual(stamps);
+    // A full sync reads in Id order, as Salesforce sorts Ids.
+    expect(String(s.http.calls.find((c) => c.query?.q !== undefined)!.query!.q)).toMatch(/ FROM Contact ORDER BY Id$/);
+    const token = ((await s.control('/tokens', 'POST', { provider: 'salesforce' })) as Json).accessToken as string;
+    const byId = await fetch(`${s.ctx.connection.baseUrl}/services/data/v60.0/query/?q=${encodeURIComponent('SELECT Id FROM Contact ORDER BY Id')}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await byId.json()) as Json).records.map((r: Json) => r.Id)).toEqual(ids);
     expect(result.records[0]!.data).toHaveProperty('Customer_Tier__c');
     // Pages after the first follow the locator instead of re-running the query.
     const followed = s.http.calls.filter((c) => /\/query\/\w+-\d+$/.test(c.path));
@@ -170,12 +173,8 @@ describe('salesforce provider', () => {
     expect(third.pages.flatMap((p) => p.deletions)).toEqual([]);
   });
 
-  it('re-runs the query from the last row seen when the locator expired, still delivering each row once', async () => {
-    const s = await start(500);
-    const total = (await s.control('/salesforce/Contact?limit=1')).total as number;
-    const first = await objectNamed('Contact').readPage(s.ctx, null, { pageSize: 200 });
-    expect(first.done).toBe(false);
-    // Salesforce keeps 10 open locators; 10 more queries close ours.
+  /** Salesforce keeps 10 open locators per user: 10 more queries close the ones before. */
+  async function expireLocators(s: Awaited<ReturnType<typeof start>>): Promise<void> {
     const token = ((await s.control('/tokens', 'POST', { provider: 'salesforce' })) as Json).accessToken as string;
     for (let i = 0; i < 10; i++) {
       const res = await fetch(`${s.ctx.connection.baseUrl}/services/data/v60.0/query/?q=${encodeURIComponent('SELECT Id FROM Contact')}`, {
@@ -183,11 +182,35 @@ describe('salesforce provider', () => {
       });
       expect((await res.json() as Json).done).toBe(false);
     }
+  }
+
+  it('re-runs a full sync after the last Id read when the locator expired, delivering each row once', async () => {
+    const s = await start(500);
+    const total = (await s.control('/salesforce/Contact?limit=1')).total as number;
+    const first = await objectNamed('Contact').readPage(s.ctx, null, { pageSize: 200 });
+    expect(first.done).toBe(false);
+    await expireLocators(s);
     const rest = await walk(s.ctx, 'Contact', first.cursor, 200);
     const ids = [...first.records, ...rest.records].map((r) => r.id);
     expect(ids.length).toBe(total);
     expect(new Set(ids).size).toBe(total);
-    expect(s.http.calls.some((c) => c.query?.q !== undefined && String(c.query.q).includes('SystemModstamp >='))).toBe(true);
+    expect(s.http.calls.map((c) => String(c.query?.q ?? ''))).toContain(`SELECT ${(first.cursor.run as Json).fields.join(', ')} FROM Contact WHERE Id > '${first.records.at(-1)!.id}' ORDER BY Id`);
+  });
+
+  it('re-runs an incremental run from the highest SystemModstamp seen when the locator expired, delivering each change once', async () => {
+    const s = await start(500);
+    const full = await walk(s.ctx, 'Contact', null, 200);
+    await s.advance(5 * 60_000);
+    const changed = full.records.slice(0, 300).map((r) => r.id);
+    for (const id of changed) await s.control(`/salesforce/Contact/${id}`, 'PATCH', { Title: 'Changed' });
+    await s.advance(2 * 60_000);
+    const first = await objectNamed('Contact').readPage(s.ctx, full.cursor, { pageSize: 200 });
+    expect(first.done).toBe(false);
+    await expireLocators(s);
+    const rest = await walk(s.ctx, 'Contact', first.cursor, 200);
+    const ids = [...first.records, ...rest.records].map((r) => r.id);
+    expect([...ids].sort()).toEqual([...changed].sort());
+    expect(s.http.calls.some((c) => String(c.query?.q ?? '').includes('WHERE SystemModstamp >= '))).toBe(true);
   });
 
   it('creates many rows through composite sObject collections, reporting the rows Salesforce refused', async () => {

@@ -3,11 +3,13 @@
  *
  * A run is one SOQL query, `SELECT <every selectable field, and the parent fields the
  * mapping reads (queryFields)> FROM <Type> WHERE SystemModstamp > <watermark> ORDER BY
- * SystemModstamp, Id` (no WHERE on a full sync), followed through `nextRecordsUrl`. The
- * cursor of a page in the middle of a run holds the run's starting watermark, its fields,
- * the next locator and the highest SystemModstamp seen, so a crash resumes with the next
- * page; if the locator has expired meanwhile (Salesforce keeps them 15 minutes idle, 10
- * per user), the query is re-run from the highest SystemModstamp seen, inclusive.
+ * SystemModstamp, Id`, followed through `nextRecordsUrl`. A full sync has no WHERE and
+ * reads in Id order (see `soql`). The cursor of a page in the middle of a run holds the
+ * run's starting watermark, its fields, the next locator, the highest SystemModstamp seen
+ * and, on a full sync, the last Id read, so a crash resumes with the next page. If the
+ * locator has expired meanwhile (Salesforce keeps them 15 minutes idle, 10 per user), the
+ * query is re-run after the last Id read (a full sync) or from the highest SystemModstamp
+ * seen, inclusive.
  *
  * The cursor that ends a run has the next watermark: the highest SystemModstamp seen
  * minus WATERMARK_OVERLAP_MS, because a long transaction can commit rows whose
@@ -22,7 +24,7 @@
  */
 import { TributaryError } from '../../../domain/errors.ts';
 import { CURSOR_EXPIRED, type ChangePage, type Cursor, type ExternalDeletion, type ExternalRecord, type ProviderContext, type ReadOptions } from '../../provider.ts';
-import { asObject, dataPath, describeSObject, nowOf, parseSfDate, queryFields, relativePath, sfDateTime, sfIso, toRecord } from '../client.ts';
+import { asObject, dataPath, describeSObject, nowOf, parseSfDate, queryFields, relativePath, sfDateTime, sfIso, soqlString, toRecord } from '../client.ts';
 import { errorCodeOfError } from '../errors.ts';
 
 /** How far the next run's watermark stays behind the highest SystemModstamp seen. */
@@ -43,6 +45,12 @@ interface RunState {
   fields: string[];
   /** Start of the next deletion window, decided when the run began. */
   nextDeletedSince: string | null;
+  /**
+   * On a full sync, read in Id order: the last Id read (null before the first page). Absent
+   * on an incremental run, and on a full one that an earlier version began in
+   * SystemModstamp order (it goes on in that order).
+   */
+  lastId?: string | null;
 }
 
 /** The JSON a Salesforce cursor holds (Cursor is opaque to everyone else). */
@@ -99,9 +107,24 @@ export async function readDeletions(ctx: ProviderContext, type: string, since: s
   return { deletions, nextSince: latest === null ? since : sfDateTime(latest) };
 }
 
-function soql(type: string, fields: string[], from: string | null, inclusive: boolean): string {
-  const where = from === null ? '' : ` WHERE SystemModstamp ${inclusive ? '>=' : '>'} ${from}`;
-  return `SELECT ${fields.join(', ')} FROM ${type}${where} ORDER BY SystemModstamp, Id`;
+/**
+ * The run's query; `resume` re-runs it after an expired locator, from where the run got to.
+ *
+ * An incremental run reads in SystemModstamp order, which its resumption needs: every row
+ * before the highest SystemModstamp seen has been read. A full sync reads in Id order, and
+ * resumes after the last Id read. The rows then reach the entity store in the order of its
+ * link index (connection, object, external id), so a page's lookups and inserts land on
+ * neighbouring index pages instead of all over the index. bench:ingest (100,000 contacts),
+ * six alternated pairs: bytes written 1,532-1,538 -> 1,296-1,301 MB, records/s a median 8 %
+ * higher (-10..+12 %). The watermark a full sync ends with is still the highest
+ * SystemModstamp seen, whatever the order.
+ */
+function soql(type: string, run: RunState, resume: boolean): string {
+  const select = `SELECT ${run.fields.join(', ')} FROM ${type}`;
+  if (run.lastId !== undefined) return `${select}${resume && run.lastId !== null ? ` WHERE Id > ${soqlString(run.lastId)}` : ''} ORDER BY Id`;
+  const from = resume ? (run.maxSeen ?? run.from) : run.from;
+  const where = from === null ? '' : ` WHERE SystemModstamp ${resume && run.maxSeen !== null ? '>=' : '>'} ${from}`;
+  return `${select}${where} ORDER BY SystemModstamp, Id`;
 }
 
 async function runQuery(ctx: ProviderContext, type: string, run: RunState, pageSize: number | undefined): Promise<Record<string, unknown>> {
@@ -109,15 +132,14 @@ async function runQuery(ctx: ProviderContext, type: string, run: RunState, pageS
   if (pageSize !== undefined) headers['sforce-query-options'] = `batchSize=${Math.min(2000, Math.max(200, Math.floor(pageSize)))}`;
   const fetchPage = async (request: { path: string; query?: Record<string, string> }) =>
     asObject((await ctx.http.request({ method: 'GET', ...request, headers, operation: 'read', bucket: 'query' })).body, 'query');
-  if (run.next === null) return fetchPage({ path: dataPath('query/'), query: { q: soql(type, run.fields, run.from, false) } });
+  if (run.next === null) return fetchPage({ path: dataPath('query/'), query: { q: soql(type, run, false) } });
   try {
     return await fetchPage({ path: relativePath(run.next) });
   } catch (error) {
     if (errorCodeOfError(error) !== 'INVALID_QUERY_LOCATOR') throw error;
-    // The locator expired: start again from the last row seen (inclusive; the cursor's
-    // de-duplication drops what was already delivered).
-    const from = run.maxSeen ?? run.from;
-    return fetchPage({ path: dataPath('query/'), query: { q: soql(type, run.fields, from, run.maxSeen !== null) } });
+    // The locator expired: start again from the last row seen (by SystemModstamp, inclusive:
+    // the cursor's de-duplication drops what was already delivered).
+    return fetchPage({ path: dataPath('query/'), query: { q: soql(type, run, true) } });
   }
 }
 
@@ -135,7 +157,7 @@ export async function readSObjectPage(ctx: ProviderContext, type: string, cursor
       nextDeletedSince = read.nextSince;
     }
     const fields = await queryFields(ctx, await describeSObject(ctx, type), options.paths);
-    run = { from: state.watermark, next: null, maxSeen: null, fields, nextDeletedSince };
+    run = { from: state.watermark, next: null, maxSeen: null, fields, nextDeletedSince, ...(state.watermark === null ? { lastId: null } : {}) };
   }
 
   const body = await runQuery(ctx, type, run, options.pageSize);
@@ -152,6 +174,9 @@ export async function readSObjectPage(ctx: ProviderContext, type: string, cursor
     if (record.version !== null) state.recent[record.id] = record.version;
   }
   run.maxSeen = maxSeen === null ? null : sfDateTime(maxSeen);
+  // The last row is the highest Id in Salesforce's own order, the one `Id >` resumes in.
+  const lastId = rows.at(-1)?.Id;
+  if (run.lastId !== undefined && typeof lastId === 'string') run.lastId = lastId;
   const done = body.done !== false || typeof body.nextRecordsUrl !== 'string';
   const page: ChangePage = { records, deletions, cursor: {}, done };
   if (typeof body.totalSize === 'number' && run.next === null) page.total = body.totalSize;
