@@ -137,8 +137,8 @@ async function runQuery(ctx: ProviderContext, type: string, run: RunState, pageS
     return await fetchPage({ path: relativePath(run.next) });
   } catch (error) {
     if (errorCodeOfError(error) !== 'INVALID_QUERY_LOCATOR') throw error;
-    // The locator expired: start again from the last row seen (by SystemModstamp, inclusive:
-    // the cursor's de-duplication drops what was already delivered).
+    // The locator expired: start again where the run got to (soql). From the highest
+    // SystemModstamp seen, the cursor's de-duplication drops the rows already delivered.
     return fetchPage({ path: dataPath('query/'), query: { q: soql(type, run, true) } });
   }
 }
