@@ -147,9 +147,11 @@ export function describeSObjectCached(ctx: ProviderContext, type: string): Promi
 /** Types SOQL cannot select in a multi-row query, or that only repeat other columns. */
 const UNSELECTABLE = new Set(['base64', 'address', 'location']);
 
+const selectable = (field: DescribeField): boolean => !UNSELECTABLE.has(field.type);
+
 /** The field names a sync selects: every field except compound and binary ones. */
 export function selectableFields(describe: SObjectDescribe): string[] {
-  return describe.fields.filter((f) => !UNSELECTABLE.has(f.type)).map((f) => f.name);
+  return describe.fields.filter(selectable).map((f) => f.name);
 }
 
 /**
@@ -183,7 +185,7 @@ export async function queryFields(
       parent = describeParent(ctx, parentType).catch((error: unknown) => (statusOfError(error) === 404 ? null : Promise.reject(error)));
       parents.set(parentType, parent);
     }
-    const field = (await parent)?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase() && !UNSELECTABLE.has(f.type));
+    const field = (await parent)?.fields.find((f) => f.name.toLowerCase() === name.toLowerCase() && selectable(f));
     const column = field === undefined ? null : `${via.relationshipName}.${field.name}`;
     if (column !== null && !fields.includes(column)) fields.push(column);
   }
