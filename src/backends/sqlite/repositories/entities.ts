@@ -31,10 +31,19 @@ const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record
   e.id, e.tenant_id, e.type, e.fields, e.version, e.created_at, e.updated_at, e.deleted_at, e.merged_into`;
 // One statement per object (a page names one or two): json_each of plain ids drives the
 // join (CROSS JOIN fixes the order), each id one lookup on the UNIQUE index, with no JSON
-// to take apart per key.
-const FIND_LINKS = `${LINKED_SELECT} FROM json_each(@ids) AS k
+// to take apart per key. Rows come as arrays (raw mode) in FoundLink's order, without the
+// tenant and object the caller already knows: better-sqlite3 makes a row object by setting
+// each column by name, and for a page's 1,400 accounts that cost more than the lookups
+// (15-17 ms as objects of every column, 9-10 ms as arrays, against 4-5 ms to find them).
+const FIND_LINKS = `SELECT l.id, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at, l.remote_modified_at,
+  e.id, e.type, e.fields, e.version, e.created_at, e.updated_at, e.deleted_at, e.merged_into FROM json_each(@ids) AS k
   CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value
   JOIN entities e ON e.id = l.entity_id WHERE l.tenant_id = @tenantId`;
+type FoundLink = [
+  linkId: string, externalId: string, recordId: string | null, remoteVersion: string | null, baseSnapshot: string | null,
+  tombstonedAt: string | null, remoteModifiedAt: string | null,
+  id: string, type: string, fields: string, version: number, createdAt: string, updatedAt: string, deletedAt: string | null, mergedInto: string | null,
+];
 // Relationship ends: the link's entity id only (rows as arrays, raw mode), no join to entities.
 const FIND_TARGETS = `SELECT l.external_id, l.entity_id FROM json_each(@ids) AS k
   CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value
@@ -67,6 +76,19 @@ const INCOMING = `SELECT ${REL_COLUMNS} FROM relationships WHERE to_entity_id = 
 const CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
 const ENTITY_CHANGES = 'SELECT seq, tenant_id, entity_id, change, at FROM entity_changes WHERE entity_id = ? AND tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?';
 
+/** A FIND_LINKS row as the writer takes it. Indexes, not destructuring: that walks the row with an iterator. */
+function foundLink(tenantId: string, object: string, row: FoundLink): LinkedEntity {
+  const baseSnapshot = row[4];
+  return {
+    linkId: row[0], object, externalId: row[1], recordId: row[2], remoteVersion: row[3],
+    baseSnapshot: baseSnapshot === null ? null : SQLITE_COLUMNS.json<Record<string, unknown>>(baseSnapshot), tombstonedAt: row[5], remoteModifiedAt: row[6],
+    entity: {
+      id: row[7], tenantId, type: row[8], fields: SQLITE_COLUMNS.json<Record<string, unknown>>(row[9]), version: row[10],
+      createdAt: row[11], updatedAt: row[12], deletedAt: row[13], mergedInto: row[14],
+    },
+  };
+}
+
 /** Keys grouped by object: the lookups run one statement per object (a page names one or two). */
 function idsByObject(keys: readonly LinkKey[]): Map<string, string[]> {
   const byObject = new Map<string, string[]>();
@@ -89,10 +111,10 @@ export class SqliteEntityRepository implements EntityRepository {
   findLinks(tenantId: string, connectionId: string, keys: readonly LinkKey[]): Promise<LinkedEntity[]> {
     if (keys.length === 0) return Promise.resolve([]);
     return this.#sql.run(() => {
-      const statement = this.#sql.statements.get<LinkedRow>(FIND_LINKS);
+      const statement = this.#sql.statements.get<FoundLink>(FIND_LINKS).raw(true);
       const found: LinkedEntity[] = [];
       for (const [object, ids] of idsByObject(keys)) {
-        for (const row of statement.all({ ids: toJson(ids), object, connectionId, tenantId })) found.push(toLinked(row));
+        for (const row of statement.all({ ids: toJson(ids), object, connectionId, tenantId })) found.push(foundLink(tenantId, object, row));
       }
       return found;
     });

@@ -76,7 +76,9 @@ export function applyEntityBatch(statements: StatementCache, batch: EntityWriteB
   const sources: MatchKeyRow[] = [];
   // In the order of the key index, so that consecutive inserts land on the same pages.
   const hashes = batch.matchKeys.map((k) => matchKeyHash(tenantId, k.entityType, k.key));
-  const order = hashes.map((_, i) => i).sort((a, b) => hashes[a]! - hashes[b]!);
+  // The comparator answers -1, 0 or 1: the difference of two 47-bit hashes is not a small
+  // integer, and V8 boxed each one (67 MB over 100,000 contacts).
+  const order = hashes.map((_, i) => i).sort((a, b) => (hashes[a]! < hashes[b]! ? -1 : hashes[a]! > hashes[b]! ? 1 : 0));
   for (const i of order) {
     const k = batch.matchKeys[i]!;
     keys.add(k.entityType, k.key, k.entityId, hashes[i], entityHash(k.entityId));
