@@ -34,7 +34,8 @@ const LINKED_SELECT = `SELECT l.id AS link_id, l.object, l.external_id, l.record
 // to take apart per key. Rows come as arrays (raw mode) in FoundLink's order, without the
 // tenant and object the caller already knows: better-sqlite3 makes a row object by setting
 // each column by name, and for a page's 1,400 accounts that cost more than the lookups
-// (15-17 ms as objects of every column, 9-10 ms as arrays, against 4-5 ms to find them).
+// (on a kept bench database, medians of seven: 16-19 ms as objects of every column, 10 ms
+// as arrays, 5 ms to find them).
 const FIND_LINKS = `SELECT l.id, l.external_id, l.record_id, l.remote_version, l.base_snapshot, l.tombstoned_at, l.remote_modified_at,
   e.id, e.type, e.fields, e.version, e.created_at, e.updated_at, e.deleted_at, e.merged_into FROM json_each(@ids) AS k
   CROSS JOIN entity_links l ON l.connection_id = @connectionId AND l.object = @object AND l.external_id = k.value
