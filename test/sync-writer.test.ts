@@ -141,6 +141,31 @@ describe('the entity writer (pull pages)', () => {
     expect((await store.entities.changes(T, 0, 100)).filter((c) => c.entityId === org!.id)).toHaveLength(1);
   });
 
+  it('records in the feed exactly the fields a later page changed, and nothing for a stored entity it only repeats', async () => {
+    // As the default Contact mapping reads it: the contact, and its account as the record's second entity.
+    const contact = (id: string, fields: Record<string, unknown>, account: string): MappedRecord => ({
+      recordId: id,
+      result: {
+        entities: [person('Contact', id, fields), { target: 'account', entityType: 'organization', object: 'Account', externalId: '001X', fields: { name: account }, remoteVersion: null, deleted: false }],
+        relationships: [{ kind: 'works_at', from: { entityType: 'person', object: 'Contact', externalId: id }, to: { entityType: 'organization', object: 'Account', externalId: '001X' } }],
+        errors: [], failed: false,
+      },
+    });
+    await write('salesforce', [contact('003A', { familyName: 'Hopper', title: 'Commodore' }, 'US Navy')]);
+    const org = (await store.entities.list(T, { type: 'organization' })).items[0]!;
+    const hopper = (await store.entities.list(T, { type: 'person' })).items[0]!;
+    const feedOf = async (id: string) => (await store.entities.changes(T, 0, 100)).filter((c) => c.entityId === id).map((c) => c.change);
+
+    await write('salesforce', [contact('003A', { familyName: 'Hopper', title: 'Rear Admiral' }, 'US Navy'), contact('003B', { familyName: 'Murray' }, 'US Navy')]);
+    expect(await feedOf(hopper.id)).toEqual([expect.objectContaining({ op: 'create' }), expect.objectContaining({ op: 'update', fields: { title: 'Rear Admiral' }, version: 2 })]);
+    expect(await feedOf(org.id)).toEqual([expect.objectContaining({ op: 'create' })]);
+    expect(await store.entities.get(T, org.id)).toMatchObject({ version: 1, fields: { name: 'US Navy' } });
+
+    await write('salesforce', [contact('003B', { familyName: 'Murray' }, 'United States Navy')]);
+    expect(await feedOf(org.id)).toEqual([expect.objectContaining({ op: 'create' }), expect.objectContaining({ op: 'update', fields: { name: 'United States Navy' }, version: 2 })]);
+    expect((await store.entities.get(T, hopper.id))?.fields).toEqual({ familyName: 'Hopper', title: 'Rear Admiral' });
+  });
+
   // A pull run's pages skip SQLite's per-row foreign-key lookups (the writer sees every parent itself).
   describe('pages written with their run progress', () => {
     const worksAt = (contact: string, account: string): MappingResult => ({

@@ -41,11 +41,14 @@ interface EntityState {
   version: number;
   deletedAt: string | null;
   isNew: boolean;
-  /** The fields when the page started, to tell what changed. */
-  original: string;
+  /**
+   * A stored entity's fields as read, to tell what changed (null for a new entity). Never
+   * changed: `fields` starts as this same object, shared, and is copied before a change.
+   */
+  original: Readonly<Record<string, unknown>> | null;
   originalDeletedAt: string | null;
   placeholder: boolean;
-  /** `fields` is also a link's base snapshot object: copy before changing it. */
+  /** `fields` is held elsewhere too (a link's base snapshot, the stored entity): copy it before changing it. */
   shared: boolean;
 }
 
@@ -107,7 +110,8 @@ export interface RecordCounts {
   deleted: number;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Equal as JSON. Two strings (most fields) are compared as they are, without serialising them. */
+const same = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'string' && typeof b === 'string' ? false : JSON.stringify(a) === JSON.stringify(b));
 
 /** Accumulates one page; `finish` returns the batch and the entities whose liveness needs a count. */
 export class PagePlan {
@@ -247,21 +251,29 @@ export class PagePlan {
         changes.push({ entityId: e.id, change: { op: 'create', type: e.type, fields: e.fields, version: 1, ...(e.placeholder ? { placeholder: true } : {}), source } });
         continue;
       }
-      const fieldsChanged = JSON.stringify(e.fields) !== e.original;
+      // Fields no record changed are still the stored object: most entities a page loads (a
+      // contact's account, say) are compared without being serialised.
+      const fieldsChanged = e.fields !== e.original && JSON.stringify(e.fields) !== JSON.stringify(e.original);
       if (!fieldsChanged && e.deletedAt === e.originalDeletedAt) continue;
       const version = e.version + 1;
       updates.push({ id: e.id, fields: e.fields, version, deletedAt: e.deletedAt });
       const op = e.deletedAt !== null ? 'delete' : 'update';
-      changes.push({ entityId: e.id, change: { op, type: e.type, fields: op === 'delete' ? {} : changedFields(JSON.parse(e.original) as Record<string, unknown>, e.fields), version, source } });
+      changes.push({ entityId: e.id, change: { op, type: e.type, fields: op === 'delete' ? {} : changedFields(e.original ?? {}, e.fields), version, source } });
     }
-    const links = [...this.#links.values()].sort((a, b) => (a.object === b.object ? (a.externalId < b.externalId ? -1 : 1) : a.object < b.object ? -1 : 1));
-    for (const l of links) {
-      const tombstonedAt = l.live ? null : at;
-      if (l.isNew) {
-        (batch.linkInserts as unknown[]).push({ id: l.id, entityId: l.entityId, connectionId, integrationId, object: l.object, externalId: l.externalId, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt, remoteModifiedAt: l.remoteModifiedAt });
-      } else if (l.dirty || l.live !== l.wasLive) {
-        (batch.linkUpdates as unknown[]).push({ id: l.id, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt: l.live ? null : at, remoteModifiedAt: l.remoteModifiedAt });
-      }
+    // Each list in the order of the links' (object, external id) key. The new ones are sorted
+    // apart from the stored ones the page only read (a contact's account): a full sync's
+    // records come in that order already, so their sort is a pass over them.
+    const inserted: LinkState[] = [];
+    const updated: LinkState[] = [];
+    for (const l of this.#links.values()) {
+      if (l.isNew) inserted.push(l);
+      else if (l.dirty || l.live !== l.wasLive) updated.push(l);
+    }
+    for (const l of inserted.sort(byLinkKey)) {
+      (batch.linkInserts as unknown[]).push({ id: l.id, entityId: l.entityId, connectionId, integrationId, object: l.object, externalId: l.externalId, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt: l.live ? null : at, remoteModifiedAt: l.remoteModifiedAt });
+    }
+    for (const l of updated.sort(byLinkKey)) {
+      (batch.linkUpdates as unknown[]).push({ id: l.id, recordId: l.recordId, remoteVersion: l.remoteVersion, baseSnapshot: l.base, tombstonedAt: l.live ? null : at, remoteModifiedAt: l.remoteModifiedAt });
     }
     return batch;
   }
@@ -281,7 +293,7 @@ export class PagePlan {
   #entityState(entity: LinkedEntity['entity']): EntityState {
     let state = this.#entities.get(entity.id);
     if (!state) {
-      state = { id: entity.id, type: entity.type, fields: { ...entity.fields }, version: entity.version, deletedAt: entity.deletedAt, isNew: false, original: JSON.stringify(entity.fields), originalDeletedAt: entity.deletedAt, placeholder: false, shared: false };
+      state = { id: entity.id, type: entity.type, fields: entity.fields, version: entity.version, deletedAt: entity.deletedAt, isNew: false, original: entity.fields, originalDeletedAt: entity.deletedAt, placeholder: false, shared: true };
       this.#entities.set(entity.id, state);
     }
     return state;
@@ -302,7 +314,7 @@ export class PagePlan {
   }
 
   #newEntity(type: string, placeholder: boolean): EntityState {
-    const state: EntityState = { id: orderedId('ent'), type, fields: {}, version: 1, deletedAt: null, isNew: true, original: '{}', originalDeletedAt: null, placeholder, shared: false };
+    const state: EntityState = { id: orderedId('ent'), type, fields: {}, version: 1, deletedAt: null, isNew: true, original: null, originalDeletedAt: null, placeholder, shared: false };
     this.#entities.set(state.id, state);
     return state;
   }
@@ -427,13 +439,15 @@ function applyPatch(entity: EntityState, patch: Readonly<Record<string, unknown>
   }
 }
 
+const byLinkKey = (a: LinkState, b: LinkState): number => (a.object === b.object ? (a.externalId < b.externalId ? -1 : 1) : a.object < b.object ? -1 : 1);
+
 function containsAll(base: Record<string, unknown> | null, fields: Record<string, unknown>): boolean {
   if (base === null) return false;
   for (const [key, value] of Object.entries(fields)) if (!same(base[key], value)) return false;
   return true;
 }
 
-function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+function changedFields(before: Readonly<Record<string, unknown>>, after: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(after)) if (!same(before[key], value)) out[key] = value;
   for (const key of Object.keys(before)) if (!(key in after)) out[key] = null;
