@@ -149,32 +149,34 @@ describe('applyMapping', () => {
     expect(bare.entities[0]).toMatchObject({ externalId: '003xx', deleted: true });
   });
 
+  /** An event and, with `each`, one person per attendee, keyed by normalised email. */
+  const eventMapping: MappingDocument = {
+    version: 1,
+    source: { provider: 'google', object: 'event' },
+    targets: [
+      {
+        entityType: 'event',
+        fields: [{ target: 'title', source: 'summary' }],
+        relationships: [{ kind: 'attended_by', toEntityType: 'person', toObject: 'email', via: 'attendees[*].email', transforms: [{ name: 'email' }] }],
+      },
+      {
+        entityType: 'person',
+        object: 'email',
+        each: 'attendees',
+        key: { source: 'email', transforms: [{ name: 'email' }] },
+        optional: true,
+        fields: [
+          { target: 'name', source: 'displayName' },
+          { target: 'eventTitle', source: '$record.summary' },
+          { target: 'calendar', source: '$vars.calendarId' },
+        ],
+      },
+    ],
+  };
+
   it('produces one entity per element with each, deduplicated, with relationships per projected value', () => {
-    const mapping: MappingDocument = {
-      version: 1,
-      source: { provider: 'google', object: 'event' },
-      targets: [
-        {
-          entityType: 'event',
-          fields: [{ target: 'title', source: 'summary' }],
-          relationships: [{ kind: 'attended_by', toEntityType: 'person', toObject: 'email', via: 'attendees[*].email', transforms: [{ name: 'email' }] }],
-        },
-        {
-          entityType: 'person',
-          object: 'email',
-          each: 'attendees',
-          key: { source: 'email', transforms: [{ name: 'email' }] },
-          optional: true,
-          fields: [
-            { target: 'name', source: 'displayName' },
-            { target: 'eventTitle', source: '$record.summary' },
-            { target: 'calendar', source: '$vars.calendarId' },
-          ],
-        },
-      ],
-    };
     const result = applyMapping(
-      mapping,
+      eventMapping,
       {
         id: 'ev1',
         summary: 'Standup',
@@ -195,22 +197,10 @@ describe('applyMapping', () => {
   });
 
   it('keeps each entity and relationship once also for a record with many elements, repeated out of order', () => {
-    const mapping: MappingDocument = {
-      version: 1,
-      source: { provider: 'google', object: 'event' },
-      targets: [
-        {
-          entityType: 'event',
-          fields: [{ target: 'title', source: 'summary' }],
-          relationships: [{ kind: 'attended_by', toEntityType: 'person', toObject: 'email', via: 'attendees[*].email', transforms: [{ name: 'email' }] }],
-        },
-        { entityType: 'person', object: 'email', each: 'attendees', key: { source: 'email', transforms: [{ name: 'email' }] }, fields: [{ target: 'name', source: 'displayName' }] },
-      ],
-    };
     // 40 people, each listed three times (the last two in other case), in an interleaved order.
     const people = Array.from({ length: 40 }, (_, i) => `p${i}@x.org`);
     const attendees = [...people.map((email) => ({ email, displayName: email })), ...people.map((email) => ({ email: email.toUpperCase() })).reverse(), ...people.map((email) => ({ email: email.toUpperCase() }))];
-    const result = applyMapping(mapping, { id: 'ev1', summary: 'All hands', attendees });
+    const result = applyMapping(eventMapping, { id: 'ev1', summary: 'All hands', attendees });
     expect(result.entities.map((e) => e.externalId)).toEqual(['ev1', ...people]);
     expect(result.entities.slice(1).every((e) => e.fields.name === e.externalId)).toBe(true);
     expect(result.relationships.map((r) => r.to.externalId)).toEqual(people);

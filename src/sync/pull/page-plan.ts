@@ -111,7 +111,7 @@ export interface RecordCounts {
 }
 
 /** Equal as JSON. Two strings (most fields) are compared as they are, without serialising them. */
-const same = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'string' && typeof b === 'string' ? false : JSON.stringify(a) === JSON.stringify(b));
+const same = (a: unknown, b: unknown): boolean => a === b || (!(typeof a === 'string' && typeof b === 'string') && JSON.stringify(a) === JSON.stringify(b));
 
 /** Accumulates one page; `finish` returns the batch and the entities whose liveness needs a count. */
 export class PagePlan {
