@@ -88,7 +88,7 @@ describe('pull sync chaos', () => {
     const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     // Ten random points of the run, in order; none in its last eight pages (of 500), so no worker
     // can finish first. The jitter after a point (up to 120 ms) is time to write pages: with two
-    // pages clear, a worker on a fast machine wrote both and ended the run before its kill.
+    // pages clear, one CI run's worker wrote both and ended the run before its kill.
     const killAt = Array.from({ length: 10 }, () => Math.floor(random() * (contacts.length - 4_000))).sort((a, b) => a - b);
     const progress = (): number => w.sql<{ records_so_far: number }>("SELECT records_so_far FROM sync_runs WHERE id = 'run_chaos'")[0]?.records_so_far ?? 0;
     const startWorker = () => {
